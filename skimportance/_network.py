@@ -1,0 +1,252 @@
+"""The numpy core: the layers of a fitted MLP, its forward pass and exact input gradients.
+
+Everything here is expressed in the units of the raw input columns: per-feature affine
+preprocessing steps of a Pipeline (scalers) are folded into the first layer, so the
+methods never need to know whether the network was fed by a scaler.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn import get_config
+from sklearn.utils import gen_batches
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["Network", "NotAnMLPError", "final_step", "is_mlp", "unwrap_network"]
+
+
+class NotAnMLPError(TypeError):
+    """Raised when a method needs the weights of an MLP and the estimator has none."""
+
+
+def _logistic(z):
+    # Same clipping-free formula as scipy.special.expit, without needing scipy here.
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+_HIDDEN = {
+    "identity": lambda z: z,
+    "logistic": _logistic,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+}
+
+# Derivatives written in terms of the activation a = f(z), which the forward pass keeps.
+_HIDDEN_DERIVATIVE = {
+    "identity": None,
+    "logistic": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a * a,
+    "relu": lambda a: (a > 0).astype(a.dtype),
+}
+
+_OUTPUT = {
+    "identity": lambda z: z,
+    "logistic": _logistic,
+    "softmax": _softmax,
+    "exp": np.exp,
+}
+
+
+class Network:
+    """A fitted feed-forward network in the coordinates of its raw inputs.
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        ``coefs[l]`` has shape ``(n_in_l, n_out_l)``, as ``MLPRegressor.coefs_``.
+    intercepts : list of ndarray
+        ``intercepts[l]`` has shape ``(n_out_l,)``.
+    activation : {"identity", "logistic", "tanh", "relu"}
+        Activation of the hidden layers.
+    out_activation : {"identity", "logistic", "softmax", "exp"}
+        Activation of the output layer.
+    """
+
+    def __init__(self, coefs, intercepts, activation, out_activation):
+        if activation not in _HIDDEN:
+            raise ValueError(f"Unknown hidden activation {activation!r}.")
+        if out_activation not in _OUTPUT:
+            raise ValueError(f"Unknown output activation {out_activation!r}.")
+        self.coefs = list(coefs)
+        self.intercepts = list(intercepts)
+        self.activation = activation
+        self.out_activation = out_activation
+
+    @property
+    def n_features(self):
+        return self.coefs[0].shape[0]
+
+    @property
+    def n_outputs(self):
+        return self.coefs[-1].shape[1]
+
+    @property
+    def n_hidden_layers(self):
+        return len(self.coefs) - 1
+
+    @property
+    def dtype(self):
+        return self.coefs[0].dtype
+
+    def forward(self, X):
+        """Return the hidden activations (one array per hidden layer) and the logits."""
+        hidden = []
+        a = X
+        f = _HIDDEN[self.activation]
+        for W, b in zip(self.coefs[:-1], self.intercepts[:-1]):
+            a = f(a @ W + b)
+            hidden.append(a)
+        logits = a @ self.coefs[-1] + self.intercepts[-1]
+        return hidden, logits
+
+    def predict(self, X, output="proba"):
+        """Network output: after the output activation ("proba") or before it ("logit")."""
+        _, logits = self.forward(X)
+        return logits if output == "logit" else _OUTPUT[self.out_activation](logits)
+
+    def input_gradients(self, X, output="proba"):
+        """Exact Jacobian ``dF_k / dx_i`` by back-propagation, shape (n, n_outputs, n_features).
+
+        ``output="proba"`` differentiates the output after the output activation
+        (the prediction of a regressor, the class probabilities of a classifier);
+        ``output="logit"`` the pre-activation.
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        n, k = X.shape[0], self.n_outputs
+        hidden, logits = self.forward(X)
+        derivative = _HIDDEN_DERIVATIVE[self.activation]
+
+        # G holds dlogits/d(activation of the current layer), one row per (sample, output).
+        W_last = self.coefs[-1]
+        G = np.broadcast_to(W_last.T, (n, k, W_last.shape[0]))
+        for layer in range(self.n_hidden_layers - 1, -1, -1):
+            if derivative is not None:
+                G = G * derivative(hidden[layer])[:, None, :]
+            G = G.reshape(n * k, -1) @ self.coefs[layer].T
+            G = G.reshape(n, k, -1)
+        # Without hidden layers G is still a read-only broadcast view: copy it then.
+        J = np.ascontiguousarray(G, dtype=self.dtype)
+        return self._through_output(J, logits, output)
+
+    def _through_output(self, J, logits, output):
+        if output == "logit" or self.out_activation == "identity":
+            return J
+        if self.out_activation == "logistic":
+            s = _logistic(logits)
+            return J * (s * (1 - s))[:, :, None]
+        if self.out_activation == "exp":
+            return J * np.exp(logits)[:, :, None]
+        # softmax: dP_k = P_k (dz_k - sum_m P_m dz_m)
+        P = _softmax(logits)
+        mixed = np.einsum("nm,nmp->np", P, J)
+        return P[:, :, None] * (J - mixed[:, None, :])
+
+    def gradient_batches(self, X, output="proba"):
+        """Yield ``(rows, jacobian)`` over chunks of rows, so memory stays bounded.
+
+        The chunk size follows scikit-learn's ``working_memory`` setting.
+        """
+        n = X.shape[0]
+        widths = [W.shape[1] for W in self.coefs]
+        row_bytes = self.dtype.itemsize * (
+            2 * sum(widths) + 3 * self.n_outputs * max(widths + [self.n_features])
+        )
+        chunk = int(get_config()["working_memory"] * 2**20 // row_bytes)
+        for rows in gen_batches(n, min(max(chunk, 1), max(n, 1))):
+            yield rows, self.input_gradients(X[rows], output=output)
+
+
+def final_step(estimator):
+    """Return (preprocessing steps, final estimator), unwrapping Pipeline and FrozenEstimator."""
+    steps = []
+    while True:
+        name = type(estimator).__name__
+        if name == "FrozenEstimator":
+            estimator = estimator.estimator
+        elif hasattr(estimator, "steps") and hasattr(estimator, "named_steps"):
+            for step_name, step in estimator.steps[:-1]:
+                if step is not None and step != "passthrough":
+                    steps.append((step_name, step))
+            estimator = estimator.steps[-1][1]
+        else:
+            return steps, estimator
+
+
+def is_mlp(estimator):
+    return isinstance(estimator, (MLPRegressor, MLPClassifier)) or all(
+        hasattr(estimator, a) for a in ("coefs_", "intercepts_", "activation", "out_activation_")
+    )
+
+
+def _probe_affine(steps, n_features, X):
+    """Fold fitted transformers into one per-feature ``x * a + c``, checking that they are one."""
+    n_raw = getattr(steps[0][1], "n_features_in_", n_features)
+    if n_raw != n_features:
+        names = ", ".join(f"{name!r} ({type(step).__name__})" for name, step in steps)
+        raise NotAnMLPError(
+            f"The Pipeline steps before the MLP, {names}, map {n_raw} features to "
+            f"{n_features}; weight and gradient methods need them to keep features "
+            "one-to-one (scalers such as StandardScaler or MinMaxScaler)."
+        )
+    rng = np.random.default_rng(0)
+    probe = np.vstack([np.zeros(n_features), np.ones(n_features), rng.normal(size=(3, n_features))])
+    if X is not None:
+        probe = np.vstack([probe, X[:5]])
+    out = probe
+    with warnings.catch_warnings():
+        # A step fitted on a DataFrame warns about a plain array; the values are what count.
+        warnings.simplefilter("ignore", UserWarning)
+        for _, step in steps:
+            out = np.asarray(step.transform(out), dtype=float)
+    names = ", ".join(f"{name!r} ({type(step).__name__})" for name, step in steps)
+    if out.shape != probe.shape:
+        raise NotAnMLPError(
+            f"The Pipeline steps before the MLP, {names}, map {n_features} features to "
+            f"{out.shape[-1]}; weight and gradient methods need them to keep features "
+            "one-to-one (scalers such as StandardScaler or MinMaxScaler)."
+        )
+    c, a = out[0], out[1] - out[0]
+    if not np.allclose(probe * a + c, out, rtol=1e-8, atol=1e-8):
+        raise NotAnMLPError(
+            f"The Pipeline steps before the MLP, {names}, are not a per-feature scaling "
+            "x * a + c; weight and gradient methods need scalers such as StandardScaler, "
+            "MinMaxScaler, MaxAbsScaler or RobustScaler there."
+        )
+    return a, c
+
+
+def unwrap_network(estimator, X=None, *, method_name="this method"):
+    """Build a :class:`Network` from a fitted MLP, a Pipeline ending in one, or a frozen one.
+
+    Per-feature scaling steps before the MLP are folded into the first layer, so the
+    network takes the Pipeline's raw input columns.
+    """
+    steps, final = final_step(estimator)
+    if not is_mlp(final):
+        raise NotAnMLPError(
+            f"Method {method_name!r} reads the weights of a neural network, so it needs a "
+            "fitted MLPRegressor or MLPClassifier (or a Pipeline ending in one); got "
+            f"{type(final).__name__}."
+        )
+    try:
+        check_is_fitted(final, "coefs_")
+    except NotFittedError as exc:
+        raise NotFittedError(
+            f"The {type(final).__name__} is not fitted yet: call fit first, or use one of "
+            "skimportance's meta-estimators, which fit it for you."
+        ) from exc
+    coefs = [np.asarray(W) for W in final.coefs_]
+    intercepts = [np.asarray(b) for b in final.intercepts_]
+    if steps:
+        scale, shift = _probe_affine(steps, coefs[0].shape[0], X)
+        W1 = coefs[0]
+        intercepts[0] = intercepts[0] + (shift @ W1).astype(W1.dtype)
+        coefs[0] = (scale[:, None] * W1).astype(W1.dtype)
+    return Network(coefs, intercepts, final.activation, final.out_activation_)

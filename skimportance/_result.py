@@ -1,0 +1,132 @@
+"""The result of an importance computation."""
+
+import warnings
+
+import numpy as np
+
+__all__ = ["Importances"]
+
+
+class Importances:
+    """Importances of the input features, as computed by one method.
+
+    The attribute names follow :func:`sklearn.inspection.permutation_importance`, so code
+    written for its result reads this one too.
+
+    Parameters
+    ----------
+    per_output : array-like of shape (n_outputs, n_features)
+        The method's value per output unit and input: Garson's normalised share,
+        Olden's signed connection weight, the gradient aggregate, ... Methods that do not
+        tell outputs apart (weight magnitude) give one row.
+    method : str
+        Name of the method that produced it.
+    feature_names : array-like of str, default=None
+        Names of the inputs; ``x0, x1, ...`` when not given.
+    output_names : array-like, default=None
+        Names of the rows of ``per_output`` (class labels, target names).
+    importances : ndarray of shape (n_features, n_samples), default=None
+        Samples, for methods that repeat (permutations, refits).
+    importances_mean : ndarray of shape (n_features,), default=None
+        Overrides the default, the mean over outputs of ``|per_output|``.
+    importances_std : ndarray of shape (n_features,), default=None
+        Standard deviation over the samples, for methods that repeat.
+
+    Attributes
+    ----------
+    per_output : ndarray of shape (n_outputs, n_features)
+    importances_mean : ndarray of shape (n_features,)
+        Mean over outputs of ``|per_output|``: signs say direction, not importance.
+    importances_std : ndarray of shape (n_features,) or None
+    importances : ndarray of shape (n_features, n_samples) or None
+    feature_names : ndarray of str
+    output_names : ndarray
+    method : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimportance import Importances
+    >>> result = Importances([[0.5, -1.5]], method="olden", feature_names=["a", "b"])
+    >>> result.importances_mean
+    array([0.5, 1.5])
+    >>> result.normalized()
+    array([0.25, 0.75])
+    """
+
+    def __init__(
+        self,
+        per_output,
+        *,
+        method,
+        feature_names=None,
+        output_names=None,
+        importances=None,
+        importances_mean=None,
+        importances_std=None,
+    ):
+        per_output = np.atleast_2d(np.asarray(per_output, dtype=float))
+        n_outputs, n_features = per_output.shape
+        self.per_output = per_output
+        self.method = method
+        if feature_names is None:
+            feature_names = [f"x{i}" for i in range(n_features)]
+        self.feature_names = np.asarray(feature_names, dtype=object)
+        if output_names is None:
+            output_names = ["y"] if n_outputs == 1 else [f"y{k}" for k in range(n_outputs)]
+        self.output_names = np.asarray(output_names, dtype=object)
+        if len(self.feature_names) != n_features or len(self.output_names) != n_outputs:
+            raise ValueError(
+                f"per_output has shape {per_output.shape}, but {len(self.feature_names)} "
+                f"feature names and {len(self.output_names)} output names were given."
+            )
+        if importances_mean is None:
+            importances_mean = np.abs(per_output).mean(axis=0)
+        self.importances_mean = np.asarray(importances_mean, dtype=float)
+        self.importances_std = importances_std
+        self.importances = importances
+
+    @property
+    def n_features(self):
+        return self.per_output.shape[1]
+
+    def normalized(self):
+        """``importances_mean`` clipped at 0 and scaled to sum to 1.
+
+        All zeros stay all zeros, with a warning: nothing can be ranked then.
+        """
+        clipped = np.clip(self.importances_mean, 0, None)
+        total = clipped.sum()
+        if not total > 0:
+            warnings.warn(
+                f"All importances from method {self.method!r} are zero or negative; "
+                "feature_importances_ is all zeros.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return np.zeros_like(clipped)
+        return clipped / total
+
+    def to_frame(self):
+        """The result as a pandas DataFrame, one row per feature.
+
+        Columns: ``importance`` (``importances_mean``), ``std`` when the method repeats,
+        then one column per output with ``per_output``.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - exercised only without pandas
+            raise ImportError("to_frame needs pandas: pip install pandas") from exc
+        frame = pd.DataFrame({"importance": self.importances_mean}, index=self.feature_names)
+        if self.importances_std is not None:
+            frame["std"] = self.importances_std
+        for name, row in zip(self.output_names, self.per_output):
+            frame[f"{self.method}[{name}]"] = row
+        frame.index.name = "feature"
+        return frame
+
+    def __repr__(self):
+        order = np.argsort(-self.importances_mean)[:5]
+        top = ", ".join(f"{self.feature_names[i]}={self.importances_mean[i]:.3g}" for i in order)
+        more = ", ..." if self.n_features > 5 else ""
+        return f"Importances(method={self.method!r}, {top}{more})"

@@ -1,0 +1,64 @@
+"""Importance methods. Each is a small scikit-learn style object with ``compute``.
+
+Select one by object (``Garson(variant="neuralnettools")``) or by its string name
+(``"garson"``); :data:`METHODS` maps the names to the classes.
+"""
+
+from ._base import ImportanceMethod, NetworkMethod
+from ._callable import CallableMethod
+from ._gradient import Gradient
+from ._weights import ConnectionWeight, Garson, WeightMagnitude
+
+METHODS = {
+    cls.name: cls for cls in (WeightMagnitude, Garson, ConnectionWeight, Gradient)
+}
+
+__all__ = [
+    "METHODS",
+    "CallableMethod",
+    "ConnectionWeight",
+    "Garson",
+    "Gradient",
+    "ImportanceMethod",
+    "NetworkMethod",
+    "WeightMagnitude",
+    "get_method",
+]
+
+
+def get_method(method):
+    """Turn a method name, method object or callable into a method object.
+
+    Parameters
+    ----------
+    method : str, ImportanceMethod or callable
+        A name from :data:`METHODS`, an object with ``compute``, or a callable
+        ``(fitted_estimator, X, y) -> importances``.
+
+    Returns
+    -------
+    method : ImportanceMethod
+        A fresh object: the caller's object is never modified.
+    """
+    from sklearn.base import clone
+
+    if isinstance(method, str):
+        if method not in METHODS:
+            raise ValueError(
+                f"Unknown method {method!r}; choose one of {sorted(METHODS)}, an "
+                "importance method object, or a callable (estimator, X, y) -> importances."
+            )
+        return METHODS[method]()
+    if hasattr(method, "compute"):
+        return clone(method)
+    if callable(method):
+        return CallableMethod(method)
+    raise TypeError(
+        f"method must be a string among {sorted(METHODS)}, an importance method object or "
+        f"a callable; got {type(method).__name__}."
+    )
+
+
+def methods_for_any_estimator():
+    """Names of the methods that do not need the weights of an MLP."""
+    return sorted(name for name, cls in METHODS.items() if not cls.needs_network)

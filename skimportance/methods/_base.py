@@ -1,0 +1,129 @@
+"""The contract every importance method follows."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._network import NotAnMLPError, final_step, is_mlp, unwrap_network
+from .._result import Importances
+
+__all__ = [
+    "ImportanceMethod", "NetworkMethod", "check_applicable", "column_scale", "output_names"
+]
+
+
+def column_scale(X, sample_weight=None):
+    """Standard deviation of each column (weighted when sample_weight is given)."""
+    mean = np.average(X, axis=0, weights=sample_weight)
+    return np.sqrt(np.average((X - mean) ** 2, axis=0, weights=sample_weight))
+
+
+def output_names(estimator, n_outputs):
+    """Class labels for a classifier's output units, None (default names) otherwise."""
+    classes = getattr(estimator, "classes_", None)
+    if classes is None or np.ndim(classes) != 1:
+        return None
+    if len(classes) == n_outputs:
+        return classes
+    if len(classes) == 2 and n_outputs == 1:
+        return classes[1:]  # one logistic unit: the probability of the positive class
+    return None
+
+
+def check_applicable(method, estimator):
+    """Raise a clear error, naming the methods that do apply, if method cannot read estimator.
+
+    Works on unfitted estimators too, so a meta-estimator can fail before fitting.
+    """
+    if not method.needs_network:
+        return
+    _, final = final_step(estimator)
+    if is_mlp(final):
+        return
+    from . import methods_for_any_estimator
+
+    others = ", ".join(repr(m) for m in methods_for_any_estimator())
+    raise NotAnMLPError(
+        f"Method {method.name!r} reads the weights of a neural network, so it needs an "
+        f"MLPRegressor or MLPClassifier (or a Pipeline ending in one); got "
+        f"{type(final).__name__}. Methods that work with any fitted estimator: "
+        f"{others + ', or ' if others else ''}a callable (estimator, X, y) -> importances."
+    )
+
+
+class ImportanceMethod(BaseEstimator):
+    """Base class of the importance methods.
+
+    A method is a small scikit-learn style object: its constructor only stores
+    parameters, so ``get_params``, ``set_params`` and ``clone`` work and its parameters
+    can be grid-searched (``method__aggregate``). Subclasses implement :meth:`compute`.
+
+    Attributes
+    ----------
+    name : str
+        The string that selects the method, e.g. ``"garson"``.
+    needs_network : bool
+        Whether the method reads the weights of an MLP.
+    needs_X : bool
+        Whether the method evaluates the model on data.
+    """
+
+    name = None
+    needs_network = True
+    needs_X = False
+    _parameter_constraints: dict = {}
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        """Compute the importances of a fitted estimator's inputs.
+
+        Parameters
+        ----------
+        estimator : fitted estimator
+            An MLP, a Pipeline ending in one, or a FrozenEstimator of either.
+        X : ndarray of shape (n_samples, n_features), default=None
+            Validated numeric data.
+        y : ndarray, default=None
+            Targets, for methods that score.
+        scale : bool, default=True
+            Compute as if the inputs had been standardised.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Row weights for the spread of the inputs and for averages over rows.
+        feature_names : array-like of str, default=None
+            Names of the inputs.
+
+        Returns
+        -------
+        result : Importances
+        """
+        raise NotImplementedError
+
+
+class NetworkMethod(ImportanceMethod):
+    """A method computed from the layers of a fitted MLP (weights and gradients)."""
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        self._validate_params()
+        if X is None and (scale or self.needs_X):
+            why = ("it evaluates the network on data" if self.needs_X else
+                   "scale=True needs the standard deviation of each input; pass X, or "
+                   "scale=False for raw-weight importances")
+            raise ValueError(f"Method {self.name!r} needs X: {why}.")
+        check_applicable(self, estimator)
+        net = unwrap_network(estimator, X, method_name=self.name)
+        if X is not None and X.shape[1] != net.n_features:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the network takes {net.n_features}."
+            )
+        sigma = column_scale(X, sample_weight) if scale else np.ones(net.n_features)
+        per_output = self._per_output(net, X, sigma, sample_weight)
+        if len(per_output) == net.n_outputs:
+            names = output_names(estimator, net.n_outputs)
+        else:
+            names = ["all outputs"]
+        return Importances(per_output, method=self.name, feature_names=feature_names,
+                           output_names=names)
+
+    def _per_output(self, net, X, sigma, sample_weight):
+        """Return the (n_outputs, n_features) values, inputs measured in units of sigma."""
+        raise NotImplementedError

@@ -1,0 +1,54 @@
+"""A user's own importance function, wrapped to follow the method contract."""
+
+import numpy as np
+
+from .._result import Importances
+from ._base import ImportanceMethod
+
+__all__ = ["CallableMethod"]
+
+
+class CallableMethod(ImportanceMethod):
+    """Wrap ``func(fitted_estimator, X, y) -> importances`` as an importance method.
+
+    The function returns shape ``(n_features,)`` or ``(n_outputs, n_features)``. It
+    works with any estimator; ``scale`` and ``sample_weight`` are not passed to it.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(fitted_estimator, X, y)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from skimportance import feature_importances
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]])
+    >>> lr = LinearRegression().fit(X, [0.0, 2.0, 4.0])
+    >>> feature_importances(lr, X, method=lambda est, X, y: np.abs(est.coef_)).importances_mean
+    array([2., 0.])
+    """
+
+    needs_network = False
+
+    def __init__(self, func):
+        self.func = func
+
+    @property
+    def name(self):
+        return getattr(self.func, "__name__", type(self.func).__name__)
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        values = np.asarray(self.func(estimator, X, y), dtype=float)
+        n_features = None if X is None else X.shape[1]
+        if values.ndim not in (1, 2) or (
+            n_features is not None and values.shape[-1] != n_features
+        ):
+            expected = "(n_features,)" if n_features is None else f"({n_features},)"
+            raise ValueError(
+                f"The importance function {self.name!r} returned shape {values.shape}; "
+                f"expected {expected} or (n_outputs, {n_features or 'n_features'})."
+            )
+        return Importances(values, method=self.name, feature_names=feature_names)

@@ -1,0 +1,59 @@
+"""Shared helpers: scikit-learn MLPs with weights set by hand."""
+
+import numpy as np
+import pytest
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+
+def make_mlp(coefs, intercepts=None, activation="relu", out_activation="identity"):
+    """A fitted scikit-learn MLP whose layers are exactly ``coefs`` and ``intercepts``.
+
+    The kind of MLP follows the output activation: identity -> MLPRegressor,
+    exp -> MLPRegressor(loss="poisson"), logistic -> binary (or multilabel)
+    MLPClassifier, softmax -> multiclass MLPClassifier.
+    """
+    coefs = [np.asarray(W, dtype=float) for W in coefs]
+    if intercepts is None:
+        intercepts = [np.zeros(W.shape[1]) for W in coefs]
+    intercepts = [np.asarray(b, dtype=float) for b in intercepts]
+    p, k = coefs[0].shape[0], coefs[-1].shape[1]
+    hidden = tuple(W.shape[1] for W in coefs[:-1])
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, p))
+    if out_activation in ("identity", "exp"):
+        loss = "poisson" if out_activation == "exp" else "squared_error"
+        mlp = MLPRegressor(hidden_layer_sizes=hidden, activation=activation, loss=loss,
+                           max_iter=1)
+        y = rng.uniform(1, 2, size=(30, k))
+        y = y.ravel() if k == 1 else y
+    elif out_activation == "softmax":
+        mlp = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, max_iter=1)
+        y = np.arange(30) % k
+    elif k == 1:
+        mlp = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, max_iter=1)
+        y = np.arange(30) % 2
+    else:  # multilabel: one logistic unit per label
+        mlp = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, max_iter=1)
+        y = (rng.uniform(size=(30, k)) > 0.5).astype(int)
+        y[0], y[1] = 1, 0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, y)
+    assert mlp.out_activation_ == out_activation
+    mlp.coefs_, mlp.intercepts_ = coefs, intercepts
+    return mlp
+
+
+def random_mlp(layers, activation="tanh", out_activation="identity", seed=0):
+    """make_mlp with normal random weights; ``layers`` = (p, h1, ..., k)."""
+    rng = np.random.default_rng(seed)
+    coefs = [rng.normal(size=(a, b)) for a, b in zip(layers[:-1], layers[1:])]
+    intercepts = [rng.normal(size=b) for b in layers[1:]]
+    return make_mlp(coefs, intercepts, activation, out_activation)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(42)

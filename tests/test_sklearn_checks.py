@@ -1,0 +1,29 @@
+"""scikit-learn's own estimator checks, on both meta-estimators with several methods."""
+
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skimportance import ImportanceClassifier, ImportanceRegressor
+from skimportance.methods import Garson, Gradient
+
+
+def mlp_regressor():
+    return MLPRegressor(hidden_layer_sizes=(20,), max_iter=500, random_state=0)
+
+
+def mlp_classifier():
+    return MLPClassifier(hidden_layer_sizes=(20,), max_iter=500, random_state=0)
+
+
+ESTIMATORS = [
+    ImportanceRegressor(mlp_regressor()),
+    ImportanceRegressor(mlp_regressor(), method="gradient"),
+    ImportanceClassifier(mlp_classifier(), method="garson"),
+    ImportanceClassifier(mlp_classifier(), method=Gradient(aggregate="rms")),
+    ImportanceClassifier(mlp_classifier(), method=Garson(variant="neuralnettools")),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
