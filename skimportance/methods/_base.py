@@ -13,8 +13,14 @@ __all__ = [
 
 def column_scale(X, sample_weight=None):
     """Standard deviation of each column (weighted when sample_weight is given)."""
-    mean = np.average(X, axis=0, weights=sample_weight)
-    return np.sqrt(np.average((X - mean) ** 2, axis=0, weights=sample_weight))
+    w = np.full(X.shape[0], 1.0 / X.shape[0]) if sample_weight is None else (
+        sample_weight / sample_weight.sum())
+    deviation = X - w @ X
+    deviation *= deviation
+    sigma = np.sqrt(w @ deviation)
+    # A constant column has sigma 0 exactly, not the rounding error of its mean.
+    sigma[X.min(axis=0) == X.max(axis=0)] = 0.0
+    return sigma
 
 
 def output_names(estimator, n_outputs):
