@@ -144,9 +144,7 @@ class Network:
         for layer in range(self.n_hidden_layers - 1, -1, -1):
             if layer < self.n_hidden_layers - 1:
                 G = (G.reshape(n * k, -1) @ self.coefs[layer + 1].T).reshape(n, k, -1)
-            # A single output needs no broadcast over outputs: the (n, 1, h) view suffices.
-            a = hidden[layer] if k == 1 else hidden[layer][:, None, :]
-            _multiply_by_derivative(G.reshape(n, -1) if k == 1 else G, a, self.activation)
+            _multiply_by_derivative(G, hidden[layer][:, None, :], self.activation)
         G = G.reshape(n * k, -1) @ self.coefs[0].T
         J = G.reshape(n, k, -1)
         return self._through_output(J, logits, output)
@@ -167,7 +165,9 @@ class Network:
     def gradient_batches(self, X, output="proba"):
         """Yield ``(rows, jacobian)`` over chunks of rows, so memory stays bounded.
 
-        The chunk size follows scikit-learn's ``working_memory`` setting.
+        A chunk's intermediates take at most about 8 MiB (they stay in cache, which is
+        faster than one pass over all rows), or scikit-learn's ``working_memory`` if that
+        is smaller.
         """
         n = X.shape[0]
         widths = [W.shape[1] for W in self.coefs]
