@@ -78,7 +78,7 @@ class Garson(NetworkMethod):
     >>> X, y = make_regression(n_samples=100, n_features=3, random_state=0)
     >>> mlp = MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0).fit(X, y)
     >>> result = feature_importances(mlp, X, method=Garson())
-    >>> float(result.per_output.sum())
+    >>> round(float(result.per_output.sum()), 12)  # one output: the shares sum to 1
     1.0
     """
 
