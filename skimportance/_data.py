@@ -1,0 +1,167 @@
+"""Data for the command line tool: the built-in diabetes set or a user's CSV file.
+
+Read with the ``csv`` module, so the command needs no pandas.
+"""
+
+import csv
+import math
+import os
+
+import numpy as np
+
+__all__ = ["CLIError", "Dataset", "load_csv", "load_diabetes_data"]
+
+MIN_ROWS = 10
+MAX_CLASSES_FOR_INTEGER_TARGET = 10
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+
+
+class CLIError(Exception):
+    """A problem with the user's input: reported as one line, exit code 2."""
+
+
+class Dataset:
+    """Features, target and how to describe them."""
+
+    def __init__(self, X, y, feature_names, label, task, target_name=None):
+        self.X = X
+        self.y = y
+        self.feature_names = list(feature_names)
+        self.label = label
+        self.task = task  # "regression" or "classification"
+        self.target_name = target_name
+
+
+def load_diabetes_data():
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    return Dataset(bunch.data, bunch.target, bunch.feature_names,
+                   "load_diabetes", "regression", "disease progression")
+
+
+def _is_missing(text):
+    return text.strip().lower() in MISSING_TOKENS
+
+
+def _parse_number(text):
+    """The float in ``text``, or None when it is not a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_rows(path):
+    """Header and data rows of a CSV file, with the file line of each data row."""
+    if not os.path.exists(path):
+        raise CLIError(f"file not found: {path}")
+    if os.path.isdir(path):
+        raise CLIError(f"{path} is a directory, not a CSV file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = None
+            rows, lines = [], []
+            for record in reader:
+                if not record or all(not field.strip() for field in record):
+                    continue  # blank line
+                if header is None:
+                    header = [field.strip() for field in record]
+                    continue
+                rows.append(record)
+                lines.append(reader.line_num)
+    except UnicodeDecodeError:
+        raise CLIError(f"{path} is not a UTF-8 text file") from None
+    except csv.Error as exc:
+        raise CLIError(f"{path} is not a valid CSV file: {exc}") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header is None:
+        raise CLIError(f"{path} is empty: a header row and at least {MIN_ROWS} data rows "
+                       "are needed")
+    return header, rows, lines
+
+
+def _check_header(header, path):
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise CLIError(f"column {position} of the header row of {path} has no name")
+    seen = set()
+    for name in header:
+        if name in seen:
+            raise CLIError(f"column name {name!r} appears more than once in the header "
+                           f"of {path}")
+        seen.add(name)
+
+
+def _target_task(values):
+    """("regression" or "classification", labels) for the target column's strings."""
+    numbers = [_parse_number(text) for text in values]
+    if any(number is None for number in numbers):
+        return "classification", np.asarray([text.strip() for text in values],
+                                            dtype=object)
+    numbers = np.asarray(numbers, dtype=float)
+    integer = bool(np.all(numbers == np.round(numbers)))
+    if integer and np.unique(numbers).size <= MAX_CLASSES_FOR_INTEGER_TARGET:
+        return "classification", numbers.astype(np.int64)
+    return "regression", numbers
+
+
+def load_csv(path, target):
+    header, rows, lines = _read_rows(path)
+    _check_header(header, path)
+    if target not in header:
+        available = ", ".join(header)
+        raise CLIError(f"target column {target!r} is not in {path}; available columns: "
+                       f"{available}")
+    if len(header) < 2:
+        raise CLIError(f"{path} has no feature columns besides the target {target!r}")
+    n_columns = len(header)
+    for row_number, (record, line) in enumerate(zip(rows, lines), start=1):
+        if len(record) != n_columns:
+            raise CLIError(f"data row {row_number} (line {line}) of {path} has "
+                           f"{len(record)} fields, but the header has {n_columns}")
+    if len(rows) < MIN_ROWS:
+        raise CLIError(f"{path} has {len(rows)} data rows; at least {MIN_ROWS} are "
+                       "needed")
+
+    target_index = header.index(target)
+    feature_index = [j for j in range(n_columns) if j != target_index]
+    X = np.empty((len(rows), len(feature_index)))
+    for row_number, (record, line) in enumerate(zip(rows, lines), start=1):
+        for column, j in enumerate(feature_index):
+            text = record[j]
+            if _is_missing(text):
+                raise CLIError(f"missing value in column {header[j]!r} at data row "
+                               f"{row_number} (line {line}); fill or drop it first")
+            value = _parse_number(text)
+            if value is None:
+                kind = "finite" if _is_float(text) else "numeric"
+                raise CLIError(f"feature column {header[j]!r} must be {kind}, but data "
+                               f"row {row_number} (line {line}) has {text.strip()!r}")
+            X[row_number - 1, column] = value
+        if _is_missing(record[target_index]):
+            raise CLIError(f"missing value in target column {target!r} at data row "
+                           f"{row_number} (line {line}); drop the row first")
+
+    task, y = _target_task([record[target_index] for record in rows])
+    if task == "classification":
+        classes = np.unique(y)
+        if classes.size < 2:
+            raise CLIError(f"target column {target!r} has a single class ({classes[0]!r}):"
+                           " there is nothing to classify")
+    elif np.all(y == y[0]):
+        raise CLIError(f"target column {target!r} is constant ({y[0]:g}): there is "
+                       "nothing to predict")
+    feature_names = [header[j] for j in feature_index]
+    return Dataset(X, y, feature_names, os.path.basename(path), task, target)

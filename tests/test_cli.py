@@ -1,0 +1,431 @@
+"""The command line tool: default run, CSV input, output files, errors, rank statistics."""
+
+import contextlib
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skimportance import _agreement, _data, cli
+from skimportance._agreement import kendalls_w, mean_pairwise_spearman, rank_descending, spearman
+from skimportance.cli import main
+from skimportance.methods import METHODS
+
+DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+AGREEMENT = re.compile(
+    r"^Agreement of (\d+) methods: Kendall's W = ([0-9.]+), "
+    r"mean pairwise Spearman = (-?[0-9.]+)$")
+# Small and quick networks for the CSV tests.
+FAST = ["--hidden", "6", "--max-iter", "300"]
+
+
+def parse_output(text):
+    """Header line, method names, rows {feature: (importances, ranks, mean rank)}, order,
+    agreement line."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("feature"))
+    columns = lines[start].split()
+    assert columns[0] == "feature" and columns[-2:] == ["mean", "rk"]
+    headings = columns[1:-2:2]
+    assert columns[2:-2:2] == ["rk"] * len(headings)
+    rows, order = {}, []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        fields = line.split()
+        values = [float(v) for v in fields[1:]]
+        rows[fields[0]] = (np.array(values[0:-1:2]), np.array(values[1:-1:2]), values[-1])
+        order.append(fields[0])
+    full = {}
+    for line in lines:
+        if line.startswith("Abbreviations: "):
+            for pair in line[len("Abbreviations: "):].split(", "):
+                short, name = pair.split(" = ")
+                full[short] = name
+    methods = [full.get(heading, heading) for heading in headings]
+    agreement = [line for line in lines if line.startswith("Agreement")]
+    assert len(agreement) == 1
+    return lines[0], methods, rows, order, agreement[0]
+
+
+def run(argv):
+    """main(argv) in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    code, out, err = run([])
+    assert code == 0, err
+    return out
+
+
+def test_default_run_table(default_run):
+    header, methods, rows, order, agreement = parse_output(default_run)
+    assert methods == list(METHODS)
+    assert sorted(rows) == sorted(DIABETES_FEATURES)
+    r2 = float(re.search(r"held-out R\^2 = (-?[0-9.]+) on 111 rows", header).group(1))
+    assert 0.2 < r2 < 0.7  # linear regression gets about 0.36 on this split
+    assert header.startswith("load_diabetes: regression, 442 rows, 10 features, MLP (32,16);")
+    importances = np.array([rows[f][0] for f in order])  # (features, methods)
+    ranks = np.array([rows[f][1] for f in order])
+    mean_ranks = np.array([rows[f][2] for f in order])
+    # Normalised importances sum to 1 per method (3 decimals: rounding error only).
+    np.testing.assert_allclose(importances.sum(axis=0), 1.0, atol=0.006)
+    for k in range(len(methods)):
+        # Rank 1 is the largest importance, and the ranks are a permutation of 1..10.
+        assert ranks[np.argmax(importances[:, k]), k] == 1
+        assert sorted(ranks[:, k]) == list(range(1, 11))
+        by_rank = np.argsort(ranks[:, k])
+        assert np.all(np.diff(importances[by_rank, k]) <= 0)
+    np.testing.assert_allclose(mean_ranks, ranks.mean(axis=1), atol=0.006)
+    assert np.all(np.diff(mean_ranks) >= 0)  # rows sorted by mean rank
+    # bmi and s5 are the well-known strongest predictors of diabetes progression.
+    assert set(order[:3]) >= {"bmi", "s5"}
+
+    match = AGREEMENT.match(agreement)
+    assert match, agreement
+    assert int(match.group(1)) == len(METHODS)
+    assert float(match.group(2)) == pytest.approx(kendalls_w(ranks.T), abs=0.006)
+    assert float(match.group(3)) == pytest.approx(mean_pairwise_spearman(ranks.T), abs=0.006)
+    assert 0.3 < float(match.group(2)) <= 1
+
+
+def test_default_run_fits_in_100_columns(default_run):
+    if len(METHODS) <= 7:
+        assert max(len(line) for line in default_run.splitlines()) <= 100
+
+
+def test_table_of_six_long_named_methods_fits_in_100_columns():
+    methods = ["weights", "garson", "olden", "gradient", "integrated_gradients",
+               "conductance"]
+    names = [f"a_rather_long_feature_name_{i}" for i in range(12)]
+    rng = np.random.default_rng(0)
+    importances = rng.dirichlet(np.ones(12), size=6)
+    ranks = np.vstack([rank_descending(row) for row in importances])
+    lines, legend = cli._table(names, methods, importances, ranks,
+                               cli._row_order(importances, ranks))
+    assert len(lines) == 13
+    assert max(len(line) for line in lines) <= 100
+    assert legend == "Abbreviations: int_grad = integrated_gradients, conduct. = conductance"
+    assert lines[1].startswith("a_rather_long... ")
+    # A tie: both features get the average rank, printed with one decimal.
+    importances[0, :2] = 0.9
+    ranks[0] = rank_descending(importances[0])
+    lines, _ = cli._table(names, methods, importances, ranks, np.arange(12))
+    assert lines[1].split()[2] == lines[2].split()[2] == "1.5"
+
+
+def test_abbreviations_are_distinct():
+    assert cli._abbreviations(["olden", "integrated_gradients", "integrated_hessians",
+                               "conductance", "conductances"]) == [
+        "olden", "int_grad", "int_hess", "conduct.", "conduct2"]
+
+
+def test_method_option_restricts_columns():
+    code, out, err = run(["--method", "garson,olden", "--hidden", "8", "--max-iter", "200"])
+    assert code == 0, err
+    _, methods, rows, _, agreement = parse_output(out)
+    assert methods == ["garson", "olden"]
+    assert len(rows) == 10
+    assert agreement.startswith("Agreement of 2 methods")
+
+
+def test_single_method_has_no_agreement_statistics():
+    code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "50"])
+    assert code == 0, err
+    assert out.splitlines()[-1] == "Agreement: only 1 method, nothing to compare"
+    assert out.splitlines()[1].startswith("note: the MLP did not converge in 50 epochs")
+
+
+# --------------------------------------------------------------------------------------
+# Rank statistics, against hand-worked examples
+
+
+def test_rank_descending_and_ties():
+    np.testing.assert_array_equal(rank_descending([0.1, 0.5, 0.2]), [3, 1, 2])
+    np.testing.assert_array_equal(rank_descending([0.3, 0.3, 0.1, 0.3]), [2, 2, 4, 2])
+    np.testing.assert_array_equal(_agreement.average_ranks([5, 1, 5, 2]), [3.5, 1, 3.5, 2])
+
+
+def test_kendalls_w_hand_examples():
+    assert kendalls_w([[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]]) == pytest.approx(1.0)
+    assert kendalls_w([[1, 2, 3], [3, 2, 1]]) == pytest.approx(0.0)
+    # Raters (1, 2, 3) and (3, 1, 2): rank sums 4, 3, 5, mean 4, S = 0 + 1 + 1 = 2;
+    # W = 12 S / (m^2 (n^3 - n)) = 24 / (4 * 24) = 0.25.
+    assert kendalls_w([[1, 2, 3], [3, 1, 2]]) == pytest.approx(0.25)
+    # Ties: raters (1, 2, 3) and (1, 2.5, 2.5). Sums 2, 4.5, 5.5, S = 6.5; the tie
+    # group of 2 gives T = 2^3 - 2 = 6: W = 12 * 6.5 / (4 * 24 - 2 * 6) = 78 / 84.
+    assert kendalls_w([[1, 2, 3], [1, 2.5, 2.5]]) == pytest.approx(13 / 14)
+    # Scores instead of ranks give the same W (rows are ranked first).
+    assert kendalls_w([[10, 20, 30], [0.1, 0.7, 0.7]]) == pytest.approx(13 / 14)
+    assert np.isnan(kendalls_w([[1, 1, 1], [2, 2, 2]]))
+
+
+def test_spearman_hand_examples():
+    # d = (0, -1, 1, 0): rho = 1 - 6 * 2 / (4 * 15) = 0.8
+    assert spearman([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(0.8)
+    assert spearman([1, 2, 3], [30, 20, 10]) == pytest.approx(-1.0)
+    assert spearman([1, 2, 3], [1, 4, 9]) == pytest.approx(1.0)
+    assert mean_pairwise_spearman([[1, 2, 3], [1, 2, 3]]) == pytest.approx(1.0)
+    # Pairs: +1, -1, -1.
+    assert mean_pairwise_spearman([[1, 2, 3], [1, 2, 3], [3, 2, 1]]) == pytest.approx(-1 / 3)
+
+
+def test_spearman_matches_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        a = rng.integers(0, 5, size=12)  # many ties
+        b = rng.normal(size=12)
+        assert spearman(a, b) == pytest.approx(stats.spearmanr(a, b)[0], abs=1e-12)
+
+
+# --------------------------------------------------------------------------------------
+# CSV input
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def make_data(n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, 3 * X[:, 0] + 0.3 * X[:, 1] + 0.1 * rng.normal(size=n)
+
+
+def regression_csv(tmp_path):
+    X, y = make_data()
+    rows = [[f"{v:.6f}" for v in x] + [f"{t:.6f}" for t in (target,)]
+            for x, target in zip(X, y)]
+    return write_csv(tmp_path / "reg.csv", ["strong", "weak", "noise", "y"], rows)
+
+
+def test_csv_regression(tmp_path):
+    path = regression_csv(tmp_path)
+    code, out, err = run([path, "--target", "y", *FAST])
+    assert code == 0, err
+    header, methods, rows, order, _ = parse_output(out)
+    assert header.startswith("reg.csv: regression of 'y', 80 rows, 3 features, MLP (6)")
+    r2 = float(re.search(r"held-out R\^2 = (-?[0-9.]+) on 20 rows", header).group(1))
+    assert r2 > 0.6
+    assert methods == list(METHODS)
+    assert sorted(order) == ["noise", "strong", "weak"]
+    # The methods that follow the signal through the network find it; Garson and the
+    # weight magnitudes need not (they are known to be fooled by noise inputs).
+    for k, method in enumerate(methods):
+        if method in ("olden", "gradient"):
+            assert rows["strong"][1][k] == 1
+            assert rows["strong"][0][k] > 0.5
+
+
+def test_csv_classification_with_string_target(tmp_path):
+    X, _ = make_data(n=60, seed=1)
+    labels = np.where(X[:, 2] > 0, "yes", "no")
+    rows = [[f"{v:.5f}" for v in x] + [label] for x, label in zip(X, labels)]
+    path = write_csv(tmp_path / "cls.csv", ["a", "b", "c", "label"], rows)
+    code, out, err = run([path, "--target", "label", *FAST])
+    assert code == 0, err
+    header, methods, rows, order, _ = parse_output(out)
+    assert "classification of 'label' (2 classes), 60 rows, 3 features" in header
+    accuracy = float(re.search(r"held-out accuracy = ([0-9.]+) on 15 rows", header).group(1))
+    assert accuracy >= 0.8
+    assert order[0] == "c"
+
+
+@pytest.mark.parametrize("values, task", [
+    (["1", "2", "3"] * 4, "classification"),        # integers, 3 distinct
+    (["1.0", "2.0", "0"] * 4, "classification"),    # integer values written as floats
+    ([str(i) for i in range(11)] + ["0"], "regression"),  # 11 distinct integers
+    (["0.5", "1", "2"] * 4, "regression"),          # not all integers
+    (["a", "1", "2"] * 4, "classification"),        # not numeric
+])
+def test_target_type_rule(values, task):
+    assert _data._target_task(values)[0] == task
+
+
+def test_integer_target_with_few_values_is_classification(tmp_path):
+    X, y = make_data(n=40)
+    classes = np.digitize(y, [-1, 1])  # 0, 1, 2
+    rows = [[f"{v:.5f}" for v in x] + [str(c)] for x, c in zip(X, classes)]
+    path = write_csv(tmp_path / "int.csv", ["strong", "weak", "noise", "grade"], rows)
+    code, out, err = run([path, "--target", "grade", *FAST])
+    assert code == 0, err
+    assert "classification of 'grade' (3 classes)" in out.splitlines()[0]
+
+
+# --------------------------------------------------------------------------------------
+# Output files
+
+
+@pytest.mark.parametrize("extension", ["csv", "json"])
+def test_output_round_trip(tmp_path, extension):
+    path = regression_csv(tmp_path)
+    target = str(tmp_path / f"table.{extension}")
+    code, out, err = run([path, "--target", "y", "--output", target, *FAST])
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"Wrote {target}"
+    _, methods, rows, order, _ = parse_output(out)
+    if extension == "csv":
+        with open(target, newline="") as handle:
+            records = list(csv.DictReader(handle))
+    else:
+        with open(target) as handle:
+            records = json.load(handle)
+        assert isinstance(records, list)
+    expected_keys = ["feature"]
+    for method in methods:
+        expected_keys += [f"{method}_importance", f"{method}_rank"]
+    assert list(records[0]) == expected_keys + ["mean_rank"]
+    assert [record["feature"] for record in records] == order
+    for record in records:
+        importances, ranks, mean_rank = rows[record["feature"]]
+        for k, method in enumerate(methods):
+            assert float(record[f"{method}_rank"]) == ranks[k]
+            assert float(record[f"{method}_importance"]) == pytest.approx(
+                importances[k], abs=5e-4)
+        assert float(record["mean_rank"]) == pytest.approx(mean_rank, abs=5e-3)
+    for method in methods:
+        total = sum(float(record[f"{method}_importance"]) for record in records)
+        assert total == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------------------
+# Errors: exit code 2, one line on stderr, no traceback
+
+
+def data_error(argv, *expected):
+    code, out, err = run(argv)
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skimportance: error: ")
+    for text in expected:
+        assert text in lines[0]
+    return lines[0]
+
+
+def small_rows(n=12, seed=0):
+    X, y = make_data(n=n, seed=seed)
+    return [[f"{v:.4f}" for v in x] + [f"{t:.4f}"] for x, t in zip(X, y)]
+
+
+HEADER = ["f1", "f2", "f3", "y"]
+
+
+def test_error_missing_file(tmp_path):
+    data_error([str(tmp_path / "nope.csv"), "--target", "y"], "file not found", "nope.csv")
+
+
+def test_error_missing_target_column(tmp_path):
+    path = write_csv(tmp_path / "d.csv", HEADER, small_rows())
+    data_error([path, "--target", "price"], "'price'",
+               "available columns: f1, f2, f3, y")
+
+
+def test_error_non_numeric_feature(tmp_path):
+    rows = small_rows()
+    rows[4][1] = "abc"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "'f2'", "'abc'", "data row 5", "line 6")
+
+
+def test_error_infinite_feature(tmp_path):
+    rows = small_rows()
+    rows[0][2] = "-inf"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "'f3'", "must be finite", "'-inf'", "data row 1")
+
+
+@pytest.mark.parametrize("value", ["", "NA", "nan"])
+def test_error_missing_value(tmp_path, value):
+    rows = small_rows()
+    rows[2][0] = value
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "missing value", "'f1'", "data row 3")
+
+
+def test_error_missing_target_value(tmp_path):
+    rows = small_rows()
+    rows[7][3] = ""
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "missing value", "target column 'y'", "data row 8")
+
+
+def test_error_too_few_rows(tmp_path):
+    path = write_csv(tmp_path / "d.csv", HEADER, small_rows(n=9))
+    data_error([path, "--target", "y"], "9 data rows", "at least 10")
+
+
+def test_error_single_class(tmp_path):
+    rows = [row[:3] + ["yes"] for row in small_rows()]
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "single class", "'yes'")
+
+
+def test_error_ragged_row(tmp_path):
+    rows = small_rows()
+    rows[3] = rows[3][:2]
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "data row 4", "2 fields")
+
+
+def test_error_empty_file(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    data_error([str(path), "--target", "y"], "empty")
+
+
+def test_error_output_folder_missing(tmp_path):
+    data_error(["--output", str(tmp_path / "no" / "t.csv")], "does not exist")
+
+
+def option_error(argv, *expected):
+    code, out, err = run(argv)
+    assert code == 2
+    last = err.splitlines()[-1]
+    assert last.startswith("skimportance: error: ")
+    for text in expected:
+        assert text in last
+    assert "Traceback" not in err
+
+
+def test_option_errors():
+    option_error(["--method", "garson,magic"], "unknown method 'magic'",
+                 *(f"{name}" for name in METHODS))
+    option_error(["--output", "table.txt"], ".csv or .json")
+    option_error(["--hidden", "32,x"], "--hidden")
+    option_error(["--random-state", "seed"], "--random-state")
+    option_error(["--bogus"], "--bogus")
+    option_error(["data.csv"], "--target")
+    option_error(["--target", "y"], "--target needs a CSV file")
+
+
+def test_help_in_subprocess():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "skimportance", "--help"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert text.startswith("usage: skimportance")
+    assert "at most 10 distinct values" in text
+    assert "the target is standardised" in text
+    for option in ("--target", "--method", "--hidden", "--random-state", "--output"):
+        assert option in text
+    for name in METHODS:
+        assert name in text
