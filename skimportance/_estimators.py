@@ -1,7 +1,9 @@
 """Meta-estimators: fit a network, then expose ``feature_importances_``."""
 
 from contextlib import contextmanager
+from numbers import Integral
 
+import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -9,9 +11,11 @@ from sklearn.base import (
     RegressorMixin,
     _fit_context,
     clone,
+    is_classifier,
 )
+from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -21,9 +25,17 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
-from ._function import feature_importances
+from ._function import _feature_names, feature_importances
+from ._parallel import delayed, run
+from ._result import combine_folds
 from .methods import METHODS, get_method
 from .methods._base import check_applicable
 
@@ -42,6 +54,42 @@ def _restore_on_error(estimator):
         raise
 
 
+def _importances(method, estimator, X, y, sample_weight, scale, fit_params, X_train, y_train):
+    """Importances on (X, y); methods that refit are trained on (X_train, y_train)."""
+    if not getattr(method, "needs_training_data", False):
+        return feature_importances(estimator, X, y, method=method, scale=scale,
+                                   sample_weight=sample_weight)
+    names = _feature_names(X, estimator)
+    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, X)
+    return method.compute(estimator, X, np.asarray(y), scale=scale,
+                          sample_weight=sample_weight, feature_names=names,
+                          X_train=X_train, y_train=y_train, fit_params=fit_params)
+
+
+def _rows(params, n_samples, indices):
+    """The fit parameters of the rows ``indices``: per-sample values are indexed."""
+    out = {}
+    for key, value in params.items():
+        try:
+            per_sample = not isinstance(value, (str, dict)) and _num_samples(value) == n_samples
+        except TypeError:
+            per_sample = False
+        out[key] = _safe_indexing(value, indices) if per_sample else value
+    return out
+
+
+def _fold_importances(estimator, method, X, y, sample_weight, params, train, test, scale):
+    """Fit on the training rows of a fold, then compute the importances on its held-out rows."""
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    train_params = _rows(params, _num_samples(X), train)
+    estimator.fit(X_train, y_train, **train_params)
+    weights = None if sample_weight is None else _safe_indexing(sample_weight, test)
+    return _importances(method, estimator, _safe_indexing(X, test), _safe_indexing(y, test),
+                        weights, scale, train_params, X_train, y_train)
+
+
 def _estimator_has(attr):
     def check(self):
         est = self.estimator_ if hasattr(self, "estimator_") else self._make_estimator()
@@ -58,12 +106,19 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"]), None],
         "method": [StrOptions(set(METHODS)), HasMethods(["compute"]), callable],
         "scale": ["boolean"],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, *, method="olden", scale=True):
+    def __init__(self, estimator=None, *, method="olden", scale=True, cv=None, n_jobs=None,
+                 verbose=0):
         self.estimator = estimator
         self.method = method
         self.scale = scale
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _make_estimator(self):
         if self.estimator is None:
@@ -89,7 +144,8 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data; the importances are computed on it too.
+            Training data. With ``cv=None`` the importances are computed on it too;
+            otherwise on the held-out folds.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -111,20 +167,66 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
                           multi_output=True, y_numeric=self._y_numeric)
             if not self._y_numeric:
                 check_classification_targets(y)
-            method = get_method(self.method)
+            method = self._configure(get_method(self.method))
             estimator = self._make_estimator()
             check_applicable(method, estimator)
-            estimator.fit(X, y, **self._inner_fit_params(estimator, sample_weight, fit_params))
-            result = feature_importances(estimator, X, y, method=method, scale=self.scale,
-                                         sample_weight=sample_weight)
+            if hasattr(method, "check_scorer"):
+                method.check_scorer(estimator)  # before any fit: unknown or unfit scorers
+            params = self._inner_fit_params(estimator, sample_weight, fit_params)
+            if self.cv is None:
+                estimator.fit(X, y, **params)
+                result = _importances(method, estimator, X, y, sample_weight, self.scale,
+                                      params, X, y)
+            else:
+                result = self._cross_fit(method, estimator, X, y, sample_weight, params)
+                estimator.fit(X, y, **params)
             self.estimator_ = estimator
             self.importances_ = result
             self.feature_importances_ = result.normalized()
+            # A refit with a method without neuron values must not keep stale ones.
+            if result.neuron_importances is not None:
+                self.neuron_importances_ = result.neuron_importances
+            else:
+                self.__dict__.pop("neuron_importances_", None)
             self._set_fitted_extra()
         return self
 
     def _set_fitted_extra(self):
         pass
+
+    def _configure(self, method):
+        """Hand ``n_jobs`` and ``verbose`` to a method that leaves them at their defaults.
+
+        With ``cv`` the folds are the parallel work, so the method's columns are not.
+        """
+        params = method.get_params(deep=False) if hasattr(method, "get_params") else {}
+        updates = {}
+        if self.cv is None and self.n_jobs is not None and "n_jobs" in params \
+                and params["n_jobs"] is None:
+            updates["n_jobs"] = self.n_jobs
+        if self.verbose and params.get("verbose", None) == 0:
+            updates["verbose"] = self.verbose
+        return method.set_params(**updates) if updates else method
+
+    def _cross_fit(self, method, estimator, X, y, sample_weight, params):
+        """Held-out importances: a clone fitted per fold, aggregated over the folds."""
+        n_samples = _num_samples(X)
+        if isinstance(self.cv, Integral) and self.cv > n_samples:
+            raise ValueError(
+                f"cv={self.cv} asks for {self.cv} folds, but fit got only {n_samples} "
+                "samples; use at most one fold per sample."
+            )
+        cv = check_cv(self.cv, y, classifier=is_classifier(self))
+        try:
+            splits = list(cv.split(X, y))
+        except ValueError as exc:
+            raise ValueError(f"cv={self.cv!r} cannot split the data given to fit: {exc}") \
+                from exc
+        tasks = (delayed(_fold_importances)(clone(estimator), method, X, y, sample_weight,
+                                            params, train, test, self.scale)
+                 for train, test in splits)
+        results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
+        return combine_folds(results)
 
     def get_metadata_routing(self):
         """Metadata routing of this object: ``fit`` params go to the estimator's ``fit``.
@@ -211,13 +313,30 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         it is not refitted). ``None`` means ``MLPRegressor()``. It is cloned, never
         modified.
     method : str, ImportanceMethod or callable, default="olden"
-        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``, an object from
+        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
+        ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
+        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods` (whose parameters can be searched as
         ``method__<param>``) or ``func(fitted_estimator, X, y) -> importances``.
     scale : bool, default=True
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the
         raw-weight numbers of NeuralNetTools and caret.
+    cv : int, cross-validation generator or iterable, default=None
+        Where the importances are measured. None: on the data passed to ``fit``, the
+        data the network was trained on, which is optimistic (an input the network
+        overfits looks important). An int or a splitter (as in ``cross_validate``;
+        stratified for classifiers): cross-fitted, a clone is fitted on each training
+        fold and its importances are computed on the held-out fold; ``importances_``
+        holds their mean and spread over folds (and repeats). ``estimator_`` is then
+        refitted on all the data, for prediction.
+    n_jobs : int, default=None
+        Parallel jobs (joblib, any backend, dask included): the folds when ``cv`` is
+        set, otherwise passed on to a method whose own ``n_jobs`` is None (columns,
+        refits). The numbers do not depend on it.
+    verbose : int, default=0
+        Progress bars (tqdm, if installed) for the folds, and passed on to a method
+        whose own ``verbose`` is 0. Silent by default.
 
     Attributes
     ----------
@@ -227,6 +346,11 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         ``importances_.importances_mean`` clipped at 0 and normalised to sum to 1.
     importances_ : Importances
         The full result: per output, signed where the method is, with feature names.
+        Score-based methods keep negative values here.
+    neuron_importances_ : ndarray of shape (n_outputs, n_units) or list
+        Only with ``method="conductance"``: mean ``|conductance|`` of each hidden unit
+        of the chosen layer, per output; a list with one array per hidden layer for
+        ``Conductance(layer="all")``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -278,13 +402,30 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         it is not refitted). ``None`` means ``MLPClassifier()``. It is cloned, never
         modified.
     method : str, ImportanceMethod or callable, default="olden"
-        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``, an object from
+        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
+        ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
+        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods` (whose parameters can be searched as
         ``method__<param>``) or ``func(fitted_estimator, X, y) -> importances``.
     scale : bool, default=True
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the
         raw-weight numbers of NeuralNetTools and caret.
+    cv : int, cross-validation generator or iterable, default=None
+        Where the importances are measured. None: on the data passed to ``fit``, the
+        data the network was trained on, which is optimistic (an input the network
+        overfits looks important). An int or a splitter (as in ``cross_validate``;
+        stratified for classifiers): cross-fitted, a clone is fitted on each training
+        fold and its importances are computed on the held-out fold; ``importances_``
+        holds their mean and spread over folds (and repeats). ``estimator_`` is then
+        refitted on all the data, for prediction.
+    n_jobs : int, default=None
+        Parallel jobs (joblib, any backend, dask included): the folds when ``cv`` is
+        set, otherwise passed on to a method whose own ``n_jobs`` is None (columns,
+        refits). The numbers do not depend on it.
+    verbose : int, default=0
+        Progress bars (tqdm, if installed) for the folds, and passed on to a method
+        whose own ``verbose`` is 0. Silent by default.
 
     Attributes
     ----------
@@ -296,6 +437,11 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         ``importances_.importances_mean`` clipped at 0 and normalised to sum to 1.
     importances_ : Importances
         The full result: per output, signed where the method is, with feature names.
+        Score-based methods keep negative values here.
+    neuron_importances_ : ndarray of shape (n_outputs, n_units) or list
+        Only with ``method="conductance"``: mean ``|conductance|`` of each hidden unit
+        of the chosen layer, per output; a list with one array per hidden layer for
+        ``Conductance(layer="all")``.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
-from .methods import get_method
+from .methods import METHODS, get_method
 
 __all__ = ["feature_importances"]
 
@@ -16,7 +16,7 @@ def _feature_names(X, estimator):
 
 
 def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True,
-                        sample_weight=None):
+                        sample_weight=None, return_local=False):
     """Importances of the inputs of an already fitted network, without refitting.
 
     Parameters
@@ -31,7 +31,9 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
     y : array-like, default=None
         Targets, for methods that score the model.
     method : str, ImportanceMethod or callable, default="olden"
-        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``, an object from
+        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
+        ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
+        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods`, or ``func(fitted_estimator, X, y) -> importances``.
     scale : bool, default=True
         Compute as if the inputs had been standardised: first-layer weights and
@@ -40,6 +42,11 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
         report. A network fed by a StandardScaler gets the same numbers either way.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights for the standard deviations and for averages over rows.
+    return_local : bool, default=False
+        Also return per-row values, for the methods that have them (integrated
+        gradients, conductance): ``result.local`` of shape
+        ``(n_samples, n_outputs, n_features)``, and ``result.neuron_local`` for
+        conductance.
 
     Returns
     -------
@@ -69,5 +76,15 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
         feature_names = estimator.feature_names_in_
     if y is not None:
         y = np.asarray(y)
+    extra = {}
+    if return_local:
+        if not getattr(method, "has_local", False):
+            local = sorted(name for name, cls in METHODS.items()
+                           if getattr(cls, "has_local", False))
+            raise ValueError(
+                f"return_local=True needs a method with per-row values ({', '.join(local)}); "
+                f"method {method.name!r} has none."
+            )
+        extra["return_local"] = True
     return method.compute(estimator, X, y, scale=scale, sample_weight=sample_weight,
-                          feature_names=feature_names)
+                          feature_names=feature_names, **extra)

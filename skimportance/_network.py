@@ -109,10 +109,23 @@ class Network:
 
     def forward(self, X):
         """Return the hidden activations (one array per hidden layer) and the logits."""
-        hidden = []
-        a = X
+        z = X @ self.coefs[0]
+        z += self.intercepts[0]
+        return self.forward_from(z, 0)
+
+    def forward_from(self, Z, layer=0):
+        """Forward pass from ``Z``, the pre-activation of hidden layer ``layer``.
+
+        Returns the activations of hidden layers ``layer`` onward and the logits. ``Z``
+        is overwritten: the activation is applied in place. With ``layer`` equal to
+        ``n_hidden_layers``, ``Z`` is taken as the logits.
+        """
+        if layer == self.n_hidden_layers:
+            return [], Z
         f = _HIDDEN[self.activation]
-        for W, b in zip(self.coefs[:-1], self.intercepts[:-1]):
+        a = f(Z)
+        hidden = [a]
+        for W, b in zip(self.coefs[layer + 1:-1], self.intercepts[layer + 1:-1]):
             z = a @ W
             z += b
             a = f(z)

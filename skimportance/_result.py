@@ -31,6 +31,21 @@ class Importances:
         Overrides the default, the mean over outputs of ``|per_output|``.
     importances_std : ndarray of shape (n_features,), default=None
         Standard deviation over the samples, for methods that repeat.
+    convergence_delta : ndarray of shape (n_samples, n_outputs), default=None
+        Path methods: completeness error of each row, ``sum_i IG_i(x) - (F(x) - F(x'))``.
+    local : ndarray of shape (n_samples, n_outputs, n_features), default=None
+        Per-row attributions (integrated gradients), when asked for with
+        ``return_local=True``.
+    neuron_importances : ndarray of shape (n_outputs, n_units) or list, default=None
+        Conductance: mean ``|conductance|`` of each hidden unit; a list with one array
+        per hidden layer for ``layer="all"``.
+    neuron_local : ndarray or list, default=None
+        Conductance with ``return_local=True``: per-row values of each unit, shape
+        ``(n_samples, n_outputs, n_units)`` (``(..., n_units, n_features)`` by input).
+    profile : DataFrame or structured ndarray, default=None
+        Lek profiles, long form, with NeuralNetTools' columns.
+    groups : DataFrame or ndarray of shape (n_groups, n_features), default=None
+        Lek profiles: the values the other inputs are held at, one row per group.
 
     Attributes
     ----------
@@ -42,6 +57,8 @@ class Importances:
     feature_names : ndarray of str
     output_names : ndarray
     method : str
+    convergence_delta, local, neuron_importances, neuron_local, profile, groups
+        As given; None for methods that do not produce them.
 
     Examples
     --------
@@ -64,6 +81,12 @@ class Importances:
         importances=None,
         importances_mean=None,
         importances_std=None,
+        convergence_delta=None,
+        local=None,
+        neuron_importances=None,
+        neuron_local=None,
+        profile=None,
+        groups=None,
     ):
         per_output = np.atleast_2d(np.asarray(per_output, dtype=float))
         n_outputs, n_features = per_output.shape
@@ -85,6 +108,12 @@ class Importances:
         self.importances_mean = np.asarray(importances_mean, dtype=float)
         self.importances_std = importances_std
         self.importances = importances
+        self.convergence_delta = convergence_delta
+        self.local = local
+        self.neuron_importances = neuron_importances
+        self.neuron_local = neuron_local
+        self.profile = profile
+        self.groups = groups
 
     @property
     def n_features(self):
@@ -130,3 +159,57 @@ class Importances:
         top = ", ".join(f"{self.feature_names[i]}={self.importances_mean[i]:.3g}" for i in order)
         more = ", ..." if self.n_features > 5 else ""
         return f"Importances(method={self.method!r}, {top}{more})"
+
+
+def _mean_over_folds(values):
+    if any(v is None for v in values):
+        return None
+    if isinstance(values[0], list):
+        return [np.mean(layer, axis=0) for layer in zip(*values)]
+    return np.mean(values, axis=0)
+
+
+def combine_folds(results):
+    """One :class:`Importances` from the held-out results of the folds of a cross-fit.
+
+    ``importances`` holds every fold's samples side by side (its repeats for methods
+    that repeat, its ``importances_mean`` otherwise); ``importances_mean`` and
+    ``importances_std`` are their mean and standard deviation. ``per_output`` (and
+    ``neuron_importances``) are the means over folds.
+
+    Parameters
+    ----------
+    results : list of Importances
+        One per fold, from the same method on the same features.
+
+    Returns
+    -------
+    result : Importances
+
+    Examples
+    --------
+    >>> from skimportance._result import Importances, combine_folds
+    >>> folds = [Importances([[1.0, 0.0]], method="m"), Importances([[3.0, 0.0]], method="m")]
+    >>> combine_folds(folds).importances_mean
+    array([2., 0.])
+    """
+    first = results[0]
+    shapes = {r.per_output.shape for r in results}
+    if len(shapes) > 1:
+        raise ValueError(
+            f"The folds gave results of different shapes {sorted(shapes)}: every fold "
+            "must see the same outputs (all classes in every training fold)."
+        )
+    samples = np.concatenate([
+        np.asarray(r.importances_mean)[:, None] if r.importances is None
+        else np.asarray(r.importances) for r in results], axis=1)
+    return Importances(
+        np.mean([r.per_output for r in results], axis=0),
+        method=first.method,
+        feature_names=first.feature_names,
+        output_names=first.output_names,
+        importances=samples,
+        importances_mean=samples.mean(axis=1),
+        importances_std=samples.std(axis=1),
+        neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
+    )

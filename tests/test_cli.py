@@ -82,9 +82,10 @@ def test_default_run_table(default_run):
     # Normalised importances sum to 1 per method (3 decimals: rounding error only).
     np.testing.assert_allclose(importances.sum(axis=0), 1.0, atol=0.006)
     for k in range(len(methods)):
-        # Rank 1 is the largest importance, and the ranks are a permutation of 1..10.
+        # Rank 1 is the largest importance; ranks are 1..10, tied values sharing the
+        # average of their places (drop-and-retrain can give several inputs zero).
         assert ranks[np.argmax(importances[:, k]), k] == 1
-        assert sorted(ranks[:, k]) == list(range(1, 11))
+        assert ranks[:, k].sum() == 55 and ranks[:, k].min() >= 1 and ranks[:, k].max() <= 10
         by_rank = np.argsort(ranks[:, k])
         assert np.all(np.diff(importances[by_rank, k]) <= 0)
     np.testing.assert_allclose(mean_ranks, ranks.mean(axis=1), atol=0.006)

@@ -4,7 +4,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skimportance import ImportanceClassifier, ImportanceRegressor
-from skimportance.methods import Garson, Gradient
+from skimportance.methods import Garson, Gradient, IntegratedGradients, Permutation
 
 
 def mlp_regressor():
@@ -18,6 +18,8 @@ def mlp_classifier():
 ESTIMATORS = [
     ImportanceRegressor(mlp_regressor()),
     ImportanceRegressor(mlp_regressor(), method="gradient"),
+    ImportanceRegressor(mlp_regressor(), method=IntegratedGradients(n_steps=8)),
+    ImportanceRegressor(mlp_regressor(), method=Permutation(n_repeats=2, random_state=0)),
     ImportanceClassifier(mlp_classifier(), method="garson"),
     ImportanceClassifier(mlp_classifier(), method=Gradient(aggregate="rms")),
     ImportanceClassifier(mlp_classifier(), method=Garson(variant="neuralnettools")),

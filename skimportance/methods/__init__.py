@@ -6,21 +6,34 @@ Select one by object (``Garson(variant="neuralnettools")``) or by its string nam
 
 from ._base import ImportanceMethod, NetworkMethod
 from ._callable import CallableMethod
+from ._drop import DropRetrain
 from ._gradient import Gradient
+from ._path import Conductance, IntegratedGradients
+from ._profile import LekProfile
+from ._score import Ablation, Permutation, ScoreMethod
 from ._weights import ConnectionWeight, Garson, WeightMagnitude
 
 METHODS = {
-    cls.name: cls for cls in (WeightMagnitude, Garson, ConnectionWeight, Gradient)
+    cls.name: cls for cls in (WeightMagnitude, Garson, ConnectionWeight, Gradient,
+                              IntegratedGradients, Conductance, LekProfile,
+                              Permutation, Ablation, DropRetrain)
 }
 
 __all__ = [
     "METHODS",
+    "Ablation",
     "CallableMethod",
+    "Conductance",
     "ConnectionWeight",
+    "DropRetrain",
     "Garson",
     "Gradient",
     "ImportanceMethod",
+    "IntegratedGradients",
+    "LekProfile",
     "NetworkMethod",
+    "Permutation",
+    "ScoreMethod",
     "WeightMagnitude",
     "get_method",
 ]

@@ -1,0 +1,237 @@
+"""Drop-and-retrain (leave one covariate out): refit without each input in turn."""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import _check_sample_weight, check_array
+
+from .._network import is_mlp
+from .._parallel import delayed, run
+from ._score import ScoreMethod, _score
+
+__all__ = ["DropRetrain"]
+
+_STOCHASTIC = ("sgd", "adam")
+
+
+def _unfreeze(estimator):
+    """The estimator a FrozenEstimator holds: refits need one that can be fitted."""
+    while type(estimator).__name__ == "FrozenEstimator":
+        estimator = estimator.estimator
+    return estimator
+
+
+def _last(estimator):
+    """The final step of a (nested) Pipeline, or the estimator itself."""
+    estimator = _unfreeze(estimator)
+    while hasattr(estimator, "steps") and hasattr(estimator, "named_steps"):
+        estimator = _unfreeze(estimator.steps[-1][1])
+    return estimator
+
+
+def _sample_weight_params(estimator, sample_weight):
+    if sample_weight is None:
+        return {}
+    steps = getattr(estimator, "steps", None)
+    return {"sample_weight" if steps is None else f"{steps[-1][0]}__sample_weight":
+            sample_weight}
+
+
+def _warm_start(new, fitted, column):
+    """Start ``new`` (an unfitted MLP) from ``fitted``'s weights without input ``column``
+    (with all of them when ``column`` is None).
+
+    Everything a first fit initialises is set as a first fit would, except the weights:
+    the optimiser and the convergence bookkeeping start afresh with the same settings.
+    """
+    new.set_params(warm_start=True)
+    W1 = fitted.coefs_[0] if column is None else np.delete(fitted.coefs_[0], column, axis=0)
+    new.coefs_ = [W1.copy()] + [W.copy() for W in fitted.coefs_[1:]]
+    new.intercepts_ = [b.copy() for b in fitted.intercepts_]
+    new.n_features_in_ = W1.shape[0]
+    new.n_layers_ = fitted.n_layers_
+    new.n_outputs_ = fitted.n_outputs_
+    new.out_activation_ = fitted.out_activation_
+    new.n_iter_ = 0
+    new.t_ = 0
+    new._best_coefs = [W.copy() for W in new.coefs_]
+    new._best_intercepts = [b.copy() for b in new.intercepts_]
+    if new.solver in _STOCHASTIC:
+        new.loss_curve_ = []
+        new._no_improvement_count = 0
+        if new.early_stopping:
+            new.validation_scores_, new.best_validation_score_ = [], -np.inf
+            new.best_loss_ = None
+        else:
+            new.best_loss_ = np.inf
+            new.validation_scores_ = new.best_validation_score_ = None
+
+
+def _can_warm_start(estimator):
+    fitted = _last(estimator)
+    return is_mlp(fitted) and hasattr(fitted, "coefs_") and hasattr(fitted, "warm_start")
+
+
+def _reduced_model(estimator, column, warm_start, max_iter):
+    model = clone(_unfreeze(estimator))
+    final = _last(model)
+    if max_iter is not None and "max_iter" in final.get_params():
+        final.set_params(max_iter=max_iter)
+    if warm_start and _can_warm_start(estimator):
+        _warm_start(final, _last(estimator), column)
+    return model
+
+
+def _refit_and_score(estimator, scorer, column, warm_start, max_iter, X_train, y_train,
+                     fit_params, X, y, sample_weight):
+    """Score of a refit without ``column`` (with every column when it is None)."""
+    keep = np.arange(X.shape[1])
+    if column is not None:
+        keep = np.delete(keep, column)
+    model = _reduced_model(estimator, column, warm_start, max_iter)
+    with warnings.catch_warnings():
+        if max_iter is not None:
+            # The caller capped the refits: reaching the cap is what was asked for.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train[:, keep], y_train, **fit_params)
+    return _score(scorer, model, X[:, keep], y, sample_weight)
+
+
+class DropRetrain(ScoreMethod):
+    """Drop-and-retrain: the drop of the held-out score when the model is refitted without
+    one input (leave one covariate out; seed 001's brute-force answer).
+
+    The refits are trained on ``X_train, y_train`` and scored on ``X, y``, against the
+    score of the given fitted model there (of warm starts: against the full network
+    warm-started the same way, so that their extra epochs are not credited to the
+    dropped input). The meta-estimators pass the training data of
+    each fold (``cv``); :func:`~skimportance.feature_importances` has only X and y, so
+    it refits and scores on them (optimistic). Works for any estimator (cold refits of
+    a clone). Selected by ``"drop"``.
+
+    With ``warm_start=True`` an MLP's refit starts from the full network's weights with
+    row i of ``W1`` removed, and the same optimiser settings (a fresh optimiser state):
+    it needs only a few epochs to adapt, which ``max_iter`` can cap (e.g. 20: the
+    benchmark finds the same ranking as cold refits, 5x faster). Pipeline steps before the
+    network are refitted on the remaining columns; per-feature scalers give the same
+    scaling there, so the remaining rows of ``W1`` still apply. Set the estimator's
+    ``random_state`` for reproducible refits.
+
+    Bias: two strongly correlated inputs can each look unimportant, because the refit
+    uses the other one instead: drop-and-retrain deflates correlated inputs (the
+    opposite of :class:`Permutation`).
+
+    Parameters
+    ----------
+    scoring : str, callable or None, default=None
+        A name from :func:`sklearn.metrics.get_scorer_names`, a scorer
+        ``scorer(estimator, X, y)``, or None for the estimator's ``score``.
+    warm_start : bool, default=True
+        Start each MLP refit from the full network's weights; False refits a fresh
+        clone. Estimators other than MLPs are always refitted cold.
+    max_iter : int, default=None
+        ``max_iter`` of each refit; None keeps the estimator's own. Refits that reach
+        it raise no ConvergenceWarning: the cap was asked for.
+    n_jobs : int, default=None
+        Refits run in parallel with joblib (any backend, dask included); the numbers do
+        not depend on it.
+    verbose : int, default=0
+        Show a progress bar over the refits (tqdm, if installed).
+
+    See Also
+    --------
+    Permutation : No refit; inflates correlated inputs.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from skimportance.methods import DropRetrain
+    >>> X, y = make_regression(n_samples=200, n_features=3, n_informative=2, random_state=0)
+    >>> X_train, y_train, X_test, y_test = X[:150], y[:150], X[150:], y[150:]
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+    >>> mlp = mlp.fit(X_train, y_train)
+    >>> result = DropRetrain(max_iter=50).compute(mlp, X_test, y_test, X_train=X_train,
+    ...                                           y_train=y_train)
+    >>> result.importances.shape  # one refit per column
+    (3, 1)
+    """
+
+    name = "drop"
+    needs_training_data = True
+    _parameter_constraints = {
+        "scoring": [str, callable, None],
+        "warm_start": ["boolean"],
+        "max_iter": [Integral, None],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, scoring=None, warm_start=True, max_iter=None, *, n_jobs=None,
+                 verbose=0):
+        self.scoring = scoring
+        self.warm_start = warm_start
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None, X_train=None, y_train=None, fit_params=None):
+        """Compute the importances of a fitted estimator's inputs.
+
+        Parameters
+        ----------
+        estimator : fitted estimator
+        X : ndarray of shape (n_samples, n_features)
+            Data the refits are scored on.
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            True targets of X.
+        scale : bool, default=True
+            Not used.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the rows of X in the scores (and in the refits when
+            ``X_train`` is not given).
+        feature_names : array-like of str, default=None
+        X_train, y_train : array-like, default=None
+            Data the refits are trained on; None means X and y.
+        fit_params : dict, default=None
+            Passed to each refit's ``fit``; None means ``sample_weight`` when the refits
+            are trained on X.
+
+        Returns
+        -------
+        result : Importances
+        """
+        self._validate_params()
+        self._check_data(X, y)
+        if X.shape[1] < 2:
+            raise ValueError(f"Method {self.name!r} needs at least 2 features to drop one.")
+        scorer = self.check_scorer(estimator)
+        baseline = self._baseline(scorer, estimator, X, y, sample_weight)
+        if X_train is None:
+            X_train, y_train = X, y
+            if fit_params is None:
+                weights = (None if sample_weight is None
+                           else _check_sample_weight(sample_weight, X))
+                fit_params = _sample_weight_params(_unfreeze(estimator), weights)
+        elif y_train is None:
+            raise ValueError("X_train was given without y_train.")
+        X_train = check_array(X_train, dtype=[np.float64, np.float32], input_name="X_train")
+        if X_train.shape[1] != X.shape[1]:
+            raise ValueError(
+                f"X_train has {X_train.shape[1]} features but X has {X.shape[1]}.")
+        y_train = np.asarray(y_train)
+        # Warm refits train further than the given network did; the reference is the
+        # full network refitted the same way, so those epochs are not credited to an input.
+        warm = self.warm_start and _can_warm_start(estimator)
+        columns = list(range(X.shape[1])) + ([None] if warm else [])
+        tasks = (delayed(_refit_and_score)(
+            estimator, scorer, column, self.warm_start, self.max_iter, X_train, y_train,
+            fit_params or {}, X, y, sample_weight) for column in columns)
+        scores = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="drop-and-retrain")
+        if warm:
+            baseline = scores.pop()
+        return self._result(baseline - np.asarray(scores)[:, None], feature_names)

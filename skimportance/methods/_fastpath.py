@@ -1,0 +1,270 @@
+"""The fast path of the score-based methods for MLPs: a rank-one update of the first layer.
+
+Replacing column i of X by new values changes the first-layer pre-activation by
+``(x_new - x_i) outer W1[i, :]``, so the pre-activation of the unchanged data, computed
+once, is reused and only the later layers are evaluated again. The outputs are then scored
+by the caller's own scikit-learn scorer, through a stand-in estimator that returns them
+post-processed exactly as ``MLPRegressor`` / ``MLPClassifier`` do.
+"""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+
+from .._network import _HIDDEN, _OUTPUT, NotAnMLPError, final_step, unwrap_network
+from . import _kernels
+
+__all__ = ["RankOneNetwork", "fast_network"]
+
+# Bytes of one intermediate tile (rows x columns x widest hidden layer): small enough to
+# stay in a core's cache, large enough for BLAS to run at full speed on the later layers.
+_TILE_BYTES = 2 * 2**20
+# Bytes of first-layer weights one call of the fused kernel reuses for every row.
+_KERNEL_WEIGHT_BYTES = 256 * 2**10
+# Rows per thread at least: below this, starting threads costs more than it saves.
+_MIN_ROWS_PER_THREAD = 256
+
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limiter = None
+_blas_controller = None
+
+
+def _controller():
+    global _blas_controller
+    if _blas_controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController()  # scanning the libraries costs ms: once
+    return _blas_controller
+
+
+def _blas_threads():
+    counts = [p["num_threads"] for p in _controller().info() if p.get("user_api") == "blas"]
+    return max(counts) if counts else 1
+
+
+@contextmanager
+def _single_threaded_blas():
+    """BLAS on one thread while any fast-path computation runs, in any thread.
+
+    The tiles make many small BLAS calls: BLAS's own threads synchronise on each, which
+    costs more than the call on a busy machine, so the rows are split between our threads
+    instead. Counted, because the limit is process-wide and joblib threads may overlap.
+    """
+    global _blas_users, _blas_limiter
+    with _blas_lock:
+        if _blas_users == 0:
+            _blas_limiter = _controller().limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
+
+
+def _scorer_reads_only_predictions(scorer, estimator):
+    """Whether ``scorer`` sees the estimator only through its predict* methods.
+
+    scikit-learn's scorers (strings, ``make_scorer``) and the default ``estimator.score``
+    of MLPs do; a plain callable ``scorer(estimator, X, y)`` may look at X itself.
+    """
+    try:
+        from sklearn.metrics._scorer import _BaseScorer, _PassthroughScorer
+    except ImportError:  # pragma: no cover - scikit-learn moved them: the exact slow path
+        return False
+    if isinstance(scorer, _PassthroughScorer):
+        _, final = final_step(estimator)
+        return getattr(type(final), "score", None) in (RegressorMixin.score,
+                                                       ClassifierMixin.score)
+    return isinstance(scorer, _BaseScorer)
+
+
+def fast_network(estimator, X, scorer):
+    """A :class:`RankOneNetwork` for ``estimator`` on X; None where only the slow path is exact."""
+    if not _scorer_reads_only_predictions(scorer, estimator):
+        return None
+    try:
+        net = unwrap_network(estimator, X)
+    except NotAnMLPError:
+        return None
+    if net.n_features != X.shape[1]:
+        return None
+    _, final = final_step(estimator)
+    return RankOneNetwork(net, X, classifier=is_classifier(final),
+                          classes=getattr(final, "classes_", None))
+
+
+class RankOneNetwork:
+    """Outputs of a network on X with some columns replaced, one column at a time.
+
+    Extra memory: the first-layer pre-activation of X (n_rows x width of the first
+    hidden layer), the outputs asked for, and a tile of about 2 MiB per thread.
+
+    Parameters
+    ----------
+    net : Network
+    X : ndarray of shape (n_rows, n_features)
+    classifier : bool
+    classes : ndarray or None
+    use_numba : bool or None
+        None uses the compiled kernels when numba is installed.
+    n_threads : int or None
+        Threads that share the rows; None means as many as BLAS would use.
+    """
+
+    def __init__(self, net, X, *, classifier=False, classes=None, use_numba=None,
+                 n_threads=None):
+        self.net = net
+        self.X = np.ascontiguousarray(X, dtype=net.dtype)
+        self.Z1 = self.X @ net.coefs[0]
+        self.Z1 += net.intercepts[0]
+        self.classifier = classifier
+        self.classes = classes
+        self.use_numba = _kernels.HAVE_NUMBA if use_numba is None else use_numba
+        self.n_threads = _blas_threads() if n_threads is None else n_threads
+
+    @property
+    def n_outputs(self):
+        return self.net.n_outputs
+
+    def standin(self):
+        """A fresh stand-in estimator for the scorer (one per thread)."""
+        if not self.classifier:
+            return _RegressorOutputs()
+        multilabel = self.net.out_activation == "logistic" and self.n_outputs > 1
+        return _ClassifierOutputs(np.asarray(self.classes), multilabel)
+
+    def outputs(self, D, cols):
+        """Outputs, shape (len(cols), n_rows, n_outputs), when column ``cols[c]`` of X is
+        replaced by ``X[:, cols[c]] + D[:, c]`` (one column at a time)."""
+        net = self.net
+        D = np.ascontiguousarray(D, dtype=net.dtype)
+        W1c = np.ascontiguousarray(net.coefs[0][cols])
+        n_rows = self.X.shape[0]
+        logits = np.empty((len(cols), n_rows, self.n_outputs), dtype=net.dtype)
+        if net.n_hidden_layers == 0:
+            np.multiply(D.T[:, :, None], W1c[:, None, :], out=logits)
+            logits += self.Z1[None]
+        else:
+            fused = net.n_hidden_layers == 1 and self.use_numba
+            work = self._fused if fused else self._tiles
+            n_chunks = max(1, min(self.n_threads, n_rows // _MIN_ROWS_PER_THREAD))
+            bounds = np.linspace(0, n_rows, n_chunks + 1).astype(int)
+            chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+            with _single_threaded_blas():
+                if n_chunks == 1:
+                    work(chunks[0], D, W1c, logits)
+                else:
+                    with ThreadPoolExecutor(n_chunks) as pool:
+                        list(pool.map(lambda rows: work(rows, D, W1c, logits), chunks))
+        flat = logits.reshape(-1, self.n_outputs)
+        return _OUTPUT[net.out_activation](flat).reshape(logits.shape)
+
+    def _fused(self, rows, D, W1c, logits):
+        net = self.net
+        Vt = np.ascontiguousarray(net.coefs[1].T)
+        code = _kernels.ACTIVATION_CODES[net.activation]
+        step = max(1, _KERNEL_WEIGHT_BYTES // W1c[0].nbytes)
+        for c0 in range(0, W1c.shape[0], step):
+            cs = slice(c0, c0 + step)
+            _kernels.one_hidden_layer(self.Z1[rows], np.ascontiguousarray(D[rows, cs]),
+                                      W1c[cs], Vt, net.intercepts[1], code, logits[cs, rows])
+
+    def _tiles(self, rows, D, W1c, logits):
+        net = self.net
+        width = self.Z1.shape[1]
+        first, n_rows = rows.start, rows.stop - rows.start
+        n_cols = W1c.shape[0]
+        widest = max(W.shape[1] for W in net.coefs[:-1])
+        tile_rows = max(1, _TILE_BYTES // (net.dtype.itemsize * widest))
+        cols_per_tile = min(n_cols, max(1, tile_rows // 64))
+        rows_per_tile = max(1, tile_rows // cols_per_tile)
+        buffer = np.empty(rows_per_tile * cols_per_tile * width, dtype=net.dtype)
+        act = _HIDDEN[net.activation]
+        code = _kernels.ACTIVATION_CODES[net.activation]
+        Vt = np.ascontiguousarray(net.coefs[-1].T)
+        later = list(zip(net.coefs[1:-1], net.intercepts[1:-1]))
+        # The last hidden layer's bias and activation and the output layer in one pass.
+        fuse_last = self.use_numba and len(later) > 0
+        for c0 in range(0, n_cols, cols_per_tile):
+            cs = slice(c0, min(n_cols, c0 + cols_per_tile))
+            nc = cs.stop - c0
+            for r0 in range(first, first + n_rows, rows_per_tile):
+                rs = slice(r0, min(first + n_rows, r0 + rows_per_tile))
+                nr = rs.stop - r0
+                T = buffer[: nr * nc * width].reshape(nr, nc, width)
+                if self.use_numba:
+                    _kernels.first_layer(self.Z1[rs], np.ascontiguousarray(D[rs, cs]),
+                                         W1c[cs], code, T)
+                else:
+                    np.multiply(D[rs, cs, None], W1c[None, cs], out=T)
+                    T += self.Z1[rs, None, :]
+                    act(T)
+                a = T.reshape(nr * nc, width)
+                for W, b in later[:-1] if fuse_last else later:
+                    a = a @ W
+                    a += b
+                    a = act(a)
+                if fuse_last:
+                    out = np.empty((nr * nc, self.n_outputs), dtype=net.dtype)
+                    W, b = later[-1]
+                    _kernels.last_layer(a @ W, b, Vt, net.intercepts[-1], code, out)
+                else:
+                    out = a @ net.coefs[-1]
+                    out += net.intercepts[-1]
+                logits[cs, rs] = out.reshape(nr, nc, -1).transpose(1, 0, 2)
+
+
+class _Outputs(BaseEstimator):
+    """Returns precomputed network outputs; ``outputs_`` is set before each scoring."""
+
+    def fit(self, X, y=None):
+        raise TypeError("This stand-in only returns outputs computed elsewhere.")
+
+    def _checked(self, X):
+        if len(X) != len(self.outputs_):
+            raise ValueError(
+                f"The stand-in holds outputs for {len(self.outputs_)} rows, got {len(X)}.")
+        return self.outputs_
+
+
+class _RegressorOutputs(RegressorMixin, _Outputs):
+    def predict(self, X):
+        out = self._checked(X)
+        return out.ravel() if out.shape[1] == 1 else out
+
+
+class _ClassifierOutputs(ClassifierMixin, _Outputs):
+    def __init__(self, classes=None, multilabel=False):
+        self.classes = classes
+        self.multilabel = multilabel
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    # The post-processing of MLPClassifier.predict / predict_proba.
+    def predict(self, X):
+        P = self._checked(X)
+        if self.multilabel:
+            return (P > 0.5).astype(int)
+        if P.shape[1] == 1:
+            return self.classes[(P[:, 0] > 0.5).astype(int)]
+        return self.classes.take(P.argmax(axis=1))
+
+    def predict_proba(self, X):
+        P = self._checked(X)
+        if P.shape[1] == 1:
+            return np.vstack([1 - P[:, 0], P[:, 0]]).T
+        return P
+
+    def predict_log_proba(self, X):
+        return np.log(self.predict_proba(X))

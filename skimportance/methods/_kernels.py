@@ -1,0 +1,90 @@
+"""Fused loops of the rank-one fast path, compiled by numba when it is installed.
+
+Without numba (``pip install skimportance[fast]``) the fast path runs on numpy alone,
+with the same numbers up to rounding: these loops only save the memory traffic of the
+intermediate arrays that numpy has to write and read back.
+"""
+
+import math
+
+import numpy as np
+
+try:  # pragma: no cover - exercised by whichever of the two is installed
+    import numba
+except ImportError:  # pragma: no cover
+    numba = None
+
+__all__ = ["ACTIVATION_CODES", "HAVE_NUMBA", "first_layer", "last_layer", "one_hidden_layer"]
+
+HAVE_NUMBA = numba is not None
+
+ACTIVATION_CODES = {"identity": 0, "relu": 1, "tanh": 2, "logistic": 3}
+
+if HAVE_NUMBA:
+    # Reassociation lets the sums over hidden units use SIMD: the order of a sum is not
+    # fixed by BLAS either, and the difference stays at the level of rounding.
+    _FASTMATH = {"reassoc", "contract", "nsz"}
+
+    def _jit(func):
+        try:
+            return numba.njit(nogil=True, cache=True, fastmath=_FASTMATH)(func)
+        except RuntimeError:  # pragma: no cover - no writable cache directory: compile each run
+            return numba.njit(nogil=True, fastmath=_FASTMATH)(func)
+
+    @_jit
+    def _activate(v, code):
+        if code == 1:
+            return v if v > 0.0 else 0.0
+        if code == 2:
+            return math.tanh(v)
+        if code == 3:
+            return 1.0 / (1.0 + math.exp(-v))
+        return v
+
+    @_jit
+    def first_layer(Z1, D, W1c, code, out):
+        """``out[b, c, :] = f(Z1[b] + D[b, c] * W1c[c])``: one write of the tile."""
+        n_rows, width = Z1.shape
+        for b in range(n_rows):
+            for c in range(D.shape[1]):
+                d = D[b, c]
+                for j in range(width):
+                    out[b, c, j] = _activate(Z1[b, j] + d * W1c[c, j], code)
+
+    @_jit
+    def one_hidden_layer(Z1, D, W1c, Vt, bias, code, out):
+        """Logits of a one-hidden-layer network, ``out[c, b, :]``, never storing the layer."""
+        n_rows, width = Z1.shape
+        n_out = Vt.shape[0]
+        h = np.empty(width, dtype=Z1.dtype)
+        for b in range(n_rows):
+            for c in range(D.shape[1]):
+                d = D[b, c]
+                if n_out == 1:
+                    acc = 0.0
+                    for j in range(width):
+                        acc += _activate(Z1[b, j] + d * W1c[c, j], code) * Vt[0, j]
+                    out[c, b, 0] = acc + bias[0]
+                else:
+                    for j in range(width):
+                        h[j] = _activate(Z1[b, j] + d * W1c[c, j], code)
+                    for k in range(n_out):
+                        acc = 0.0
+                        for j in range(width):
+                            acc += h[j] * Vt[k, j]
+                        out[c, b, k] = acc + bias[k]
+
+    @_jit
+    def last_layer(A, bias, Vt, out_bias, code, out):
+        """``out[r] = f(A[r] + bias) @ Vt.T + out_bias``: the last hidden layer's bias and
+        activation and the output layer, in one read of A."""
+        n_rows, width = A.shape
+        n_out = Vt.shape[0]
+        for r in range(n_rows):
+            for k in range(n_out):
+                acc = 0.0
+                for j in range(width):
+                    acc += _activate(A[r, j] + bias[j], code) * Vt[k, j]
+                out[r, k] = acc + out_bias[k]
+else:  # pragma: no cover
+    first_layer = one_hidden_layer = last_layer = None

@@ -1,0 +1,203 @@
+"""Lek's profile method: sweep one input while the others are held at group values."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn import get_config
+from sklearn.cluster import KMeans
+from sklearn.utils import gen_batches
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._network import _CACHE_BYTES, _OUTPUT, unwrap_network
+from .._result import Importances
+from ._base import NetworkMethod, check_applicable, output_names
+
+__all__ = ["LekProfile"]
+
+PROFILE_COLUMNS = ("Explanatory", "resp_name", "Response", "Groups", "exp_name")
+
+
+def _is_whole(value):
+    return isinstance(value, Integral) or (isinstance(value, Real) and float(value).is_integer())
+
+
+def _responses(net, groups, sweep, output):
+    """Network output for every group, input and step: shape (G, p, steps, k).
+
+    Input i takes ``sweep[i]`` while the others stay at a group row; the first layer's
+    pre-activation is the group's plus a rank-one change along row i of W_0, so no
+    input matrix is built.
+    """
+    W0, b0 = net.coefs[0], net.intercepts[0]
+    G, (p, steps) = groups.shape[0], sweep.shape
+    base = groups @ W0 + b0  # (G, h0)
+    widths = [W.shape[1] for W in net.coefs]
+    per_input = G * steps * 2 * sum(widths) * net.dtype.itemsize
+    budget = min(_CACHE_BYTES, get_config()["working_memory"] * 2**20)
+    out = np.empty((G, p, steps, net.n_outputs))
+    for cols in gen_batches(p, max(int(budget // per_input), 1)):
+        change = sweep[cols][None, :, :] - groups[:, cols][:, :, None]  # (G, m, steps)
+        Z = change[..., None] * W0[cols][None, :, None, :]
+        Z += base[:, None, None, :]
+        _, logits = net.forward_from(Z.reshape(-1, W0.shape[1]))
+        if output == "proba":
+            logits = _OUTPUT[net.out_activation](logits)
+        out[:, cols] = logits.reshape(G, -1, steps, net.n_outputs)
+    return out
+
+
+def _tables(responses, sweep, groups, group_labels, feature_names, names):
+    """NeuralNetTools' long table (``val_out = TRUE``) and the group table."""
+    G, p, steps, k = responses.shape
+    shape = (p, G, k, steps)  # the order of R's melt: input, group, response, step
+    columns = {
+        "Explanatory": np.broadcast_to(sweep[:, None, None, :], shape).ravel(),
+        "resp_name": np.broadcast_to(np.asarray(names, dtype=object)[None, None, :, None],
+                                     shape).ravel(),
+        "Response": responses.transpose(1, 0, 3, 2).ravel(),
+        "Groups": np.broadcast_to(np.arange(1, G + 1)[None, :, None, None], shape).ravel(),
+        "exp_name": np.broadcast_to(
+            np.asarray(feature_names, dtype=object)[:, None, None, None], shape).ravel(),
+    }
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - exercised only without pandas
+        dtypes = [(c, object if c in ("resp_name", "exp_name") else
+                   (np.int64 if c == "Groups" else np.float64)) for c in PROFILE_COLUMNS]
+        table = np.empty(columns["Response"].shape[0], dtype=dtypes)
+        for c in PROFILE_COLUMNS:
+            table[c] = columns[c]
+        return table, groups.copy()
+    table = pd.DataFrame(columns, columns=list(PROFILE_COLUMNS))
+    return table, pd.DataFrame(groups, columns=list(feature_names), index=group_labels)
+
+
+class LekProfile(NetworkMethod):
+    """Lek's profile method (Lek et al. 1996), as NeuralNetTools' ``lekprofile``.
+
+    Each input in turn is swept over ``steps`` evenly spaced values from its minimum
+    to its maximum in X, while the other inputs are held at the values of one group
+    row; this is repeated for every group. Groups are:
+
+    - column quantiles of X at ``group_vals`` when these are all in [0, 1] (numpy's
+      ``"linear"`` quantile, R's default type 7; unweighted, as in R);
+    - the centres of ``group_vals`` k-means clusters of X when it is an integer > 1
+      (``KMeans(n_init=10, random_state=random_state)``, weighted by
+      ``sample_weight``);
+    - a user table of shape ``(n_groups, n_features)`` (a DataFrame with the feature
+      names as columns is reordered to match X).
+
+    The profile data is the product: ``result.profile`` is a long table with
+    NeuralNetTools' columns ``Explanatory`` (the swept value), ``resp_name`` (the output),
+    ``Response``, ``Groups`` (1 to n_groups) and ``exp_name`` (the swept input), rows in
+    the order of R's ``melt``: input, group, output, step. It is a DataFrame when pandas
+    is installed, else a structured array. ``result.groups`` is the group table. The
+    importance of an input is the mean over groups of the range (max - min) of the
+    response along its sweep, per output. The sweep is in the raw units of the inputs
+    and the range in the units of the output, so ``scale`` has no effect.
+    Selected by ``"profile"``.
+
+    Parameters
+    ----------
+    group_vals : array-like or int, default=(0, 0.2, 0.4, 0.6, 0.8, 1)
+        Quantiles in [0, 1], a number of k-means groups (an integer > 1), or a table
+        of shape ``(n_groups, n_features)``.
+    steps : int, default=100
+        Number of values of each swept input, from its minimum to its maximum.
+    output : {"proba", "logit"}, default="proba"
+        The response: the network's output after its output activation (the prediction
+        of a regressor, each class's probability), or the pre-activation ``"logit"``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of k-means, for reproducible groups.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from skimportance import feature_importances
+    >>> from skimportance.methods import LekProfile
+    >>> X, y = make_regression(n_samples=100, n_features=3, random_state=0)
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0).fit(X, y)
+    >>> result = feature_importances(mlp, X, method=LekProfile(steps=10))
+    >>> result.per_output.shape
+    (1, 3)
+    >>> list(result.profile.columns)
+    ['Explanatory', 'resp_name', 'Response', 'Groups', 'exp_name']
+    >>> len(result.profile)  # 3 inputs x 6 groups x 1 output x 10 steps
+    180
+    >>> result.groups.shape  # one row per quantile (0, 0.2, ..., 1)
+    (6, 3)
+    """
+
+    name = "profile"
+    needs_X = True
+    _parameter_constraints = {
+        "group_vals": ["array-like", Real],
+        "steps": [Interval(Integral, 2, None, closed="left")],
+        "output": [StrOptions({"proba", "logit"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, group_vals=(0, 0.2, 0.4, 0.6, 0.8, 1), steps=100, output="proba",
+                 random_state=None):
+        self.group_vals = group_vals
+        self.steps = steps
+        self.output = output
+        self.random_state = random_state
+
+    def _groups(self, X, sample_weight, feature_names):
+        """The group table (n_groups, n_features) and its row labels."""
+        values = self.group_vals
+        n, p = X.shape
+        expected = ("group_vals must be quantiles in [0, 1], an integer > 1 (the number "
+                    f"of k-means groups) or a table of shape (n_groups, {p})")
+        if np.ndim(values) == 0:
+            if _is_whole(values) and values > 1:
+                if values > n:
+                    raise ValueError(f"group_vals={values} asks for {values} k-means "
+                                     f"groups, but X has only {n} rows.")
+                km = KMeans(n_clusters=int(values), n_init=10, random_state=self.random_state)
+                centres = km.fit(X, sample_weight=sample_weight).cluster_centers_
+                return centres, np.arange(1, int(values) + 1)
+            values = [values]
+        columns = getattr(values, "columns", None)
+        table = np.asarray(values, dtype=float)
+        if table.ndim == 1:
+            if table.size == 0 or not np.all((table >= 0) & (table <= 1)):
+                raise ValueError(f"{expected}; got {list(table)}.")
+            labels = [f"{100 * q:.15g}%" for q in table]
+            return np.quantile(X, table, axis=0, method="linear"), labels
+        if table.ndim != 2 or table.shape[1] != p or table.shape[0] == 0:
+            raise ValueError(f"{expected}; got an array of shape {table.shape}.")
+        if not np.all(np.isfinite(table)):
+            raise ValueError("group_vals contains NaN or infinity.")
+        labels = np.arange(1, table.shape[0] + 1)
+        if columns is not None and feature_names is not None and (
+                set(map(str, columns)) == set(map(str, feature_names))):
+            position = {str(c): j for j, c in enumerate(columns)}
+            table = table[:, [position[str(f)] for f in feature_names]]
+            labels = np.asarray(values.index)
+        return table, labels
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        self._validate_params()
+        if X is None:
+            raise ValueError(f"Method {self.name!r} needs X: the sweeps run from each "
+                             "input's minimum to its maximum in X.")
+        check_applicable(self, estimator)
+        net = unwrap_network(estimator, X, method_name=self.name)
+        if X.shape[1] != net.n_features:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the network takes {net.n_features}."
+            )
+        groups, labels = self._groups(X, sample_weight, feature_names)
+        groups = np.asarray(groups, dtype=net.dtype)
+        sweep = np.linspace(X.min(axis=0), X.max(axis=0), self.steps, axis=1)
+        R = _responses(net, groups, sweep.astype(net.dtype), self.output)
+        per_output = (R.max(axis=2) - R.min(axis=2)).mean(axis=0).T
+        result = Importances(per_output, method=self.name, feature_names=feature_names,
+                             output_names=output_names(estimator, net.n_outputs))
+        result.profile, result.groups = _tables(R, sweep, groups, labels,
+                                                result.feature_names, result.output_names)
+        return result

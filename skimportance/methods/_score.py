@@ -1,0 +1,380 @@
+"""Score-based methods: how much the model's score drops when an input is disturbed."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn import config_context, get_config
+from sklearn.base import is_regressor
+from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.random import sample_without_replacement
+
+from .._parallel import delayed, run
+from .._result import Importances
+from ._base import ImportanceMethod
+from ._fastpath import fast_network
+
+__all__ = ["Ablation", "Permutation", "ScoreMethod"]
+
+
+def _like_fitted(estimator, X):
+    """X with the column names the estimator was fitted with, if any, so that it does not
+    warn about missing names (the values are what count)."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None or len(names) != X.shape[1]:
+        return X
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - then the names came from another library
+        return X
+    return pd.DataFrame(X, columns=names)
+
+
+def _score(scorer, estimator, X, y, sample_weight):
+    X = _like_fitted(estimator, X)
+    if sample_weight is None:
+        return scorer(estimator, X, y)
+    return scorer(estimator, X, y, sample_weight=sample_weight)
+
+
+class ScoreMethod(ImportanceMethod):
+    """Base of the methods that score the model: they work for any fitted estimator.
+
+    The score is the estimator's own ``score`` (``scoring=None``), a scorer name from
+    :func:`sklearn.metrics.get_scorer_names`, or a scorer ``scorer(estimator, X, y)``
+    such as :func:`sklearn.metrics.make_scorer` returns. ``scale`` plays no part: a drop
+    of the score does not depend on the units of the inputs.
+    """
+
+    needs_network = False
+    needs_X = True
+
+    def _check_data(self, X, y):
+        if X is None or y is None:
+            missing = "X and y" if X is None and y is None else ("X" if X is None else "y")
+            raise ValueError(
+                f"Method {self.name!r} scores the model, so it needs the data and the true "
+                f"targets; {missing} {'were' if ' and ' in missing else 'was'} not given."
+            )
+        if len(y) != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)}.")
+
+    def check_scorer(self, estimator):
+        """Resolve ``scoring`` for ``estimator`` (fitted or not), with clear errors.
+
+        Parameters
+        ----------
+        estimator : estimator
+
+        Returns
+        -------
+        scorer : callable
+            ``scorer(estimator, X, y)``.
+        """
+        self._validate_params()
+        scoring = self.scoring
+        if isinstance(scoring, str) and scoring not in get_scorer_names():
+            raise ValueError(
+                f"Unknown scoring={scoring!r} for method {self.name!r}: use a name from "
+                "sklearn.metrics.get_scorer_names() (e.g. 'r2', 'accuracy', 'neg_log_loss'), "
+                "a scorer from sklearn.metrics.make_scorer, or None for the estimator's score."
+            )
+        try:
+            scorer = check_scoring(estimator, scoring=scoring)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"scoring={scoring!r} for method {self.name!r}: {exc}") from exc
+        response = getattr(scorer, "_response_method", "predict")
+        response = (response,) if isinstance(response, str) else tuple(response)
+        if is_regressor(estimator) and "predict" not in response:
+            raise ValueError(
+                f"scoring={scoring!r} scores a classifier's {' or '.join(response)}, but "
+                f"{type(estimator).__name__} is a regressor; use a regression scorer such "
+                "as 'r2' or 'neg_mean_squared_error'."
+            )
+        return scorer
+
+    def _baseline(self, scorer, estimator, X, y, sample_weight):
+        try:
+            return _score(scorer, estimator, X, y, sample_weight)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"scoring={self.scoring!r} cannot score {type(estimator).__name__} on this "
+                f"data (method {self.name!r}): {exc}"
+            ) from exc
+
+    def _result(self, importances, feature_names):
+        name = self.scoring if isinstance(self.scoring, str) else "score"
+        return Importances(
+            importances.mean(axis=1)[None], method=self.name, feature_names=feature_names,
+            output_names=[name], importances=importances,
+            importances_mean=importances.mean(axis=1), importances_std=importances.std(axis=1),
+        )
+
+
+class _Permuted:
+    """Column values after each repeat: ``X[perms[r], col]``."""
+
+    def __init__(self, perms):
+        self.perms = perms
+
+    def __len__(self):
+        return len(self.perms)
+
+    def __call__(self, X, repeat, cols):
+        return X[np.ix_(self.perms[repeat], cols)]
+
+
+class _Constant:
+    """Column values replaced by one constant per column."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __len__(self):
+        return 1
+
+    def __call__(self, X, repeat, cols):
+        return np.broadcast_to(self.values[cols], (X.shape[0], len(cols)))
+
+
+def _column_scores(estimator, scorer, fast, X, y, sample_weight, replace, cols, unchanged):
+    """Scores, shape (len(cols), n_repeats), with each column of ``cols`` replaced in turn."""
+    scores = np.empty((len(cols), len(replace)))
+    if fast is None:
+        Xw = X.copy()
+        for i, col in enumerate(cols):
+            for r in range(len(replace)):
+                Xw[:, col] = replace(X, r, [col])[:, 0]
+                scores[i, r] = _score(scorer, estimator, Xw, y, sample_weight)
+            Xw[:, col] = X[:, col]
+        return scores
+    standin = fast.standin()
+    # The stand-in is ours: scikit-learn's argument checks of it would only cost time.
+    with config_context(skip_parameter_validation=True):
+        for r in range(len(replace)):
+            D = replace(X, r, cols) - X[:, cols]
+            outputs = fast.outputs(D, cols)
+            for i in range(len(cols)):
+                if not D[:, i].any():
+                    scores[i, r] = unchanged
+                    continue
+                standin.outputs_ = outputs[i]
+                scores[i, r] = _score(scorer, standin, X, y, sample_weight)
+    return scores
+
+
+class _ColumnMethod(ScoreMethod):
+    """Score drop with each column replaced in turn, on the fast path for MLPs."""
+
+    def _replace_and_score(self, estimator, scorer, X, y, sample_weight, replace, unchanged):
+        fast = fast_network(estimator, X, scorer)
+        n_rows, n_features = X.shape
+        n_outputs = 1 if fast is None else fast.n_outputs
+        # A block of columns holds its new values, deltas and outputs (logits and after
+        # the output activation): at most working_memory.
+        per_column = 8 * n_rows * (2 * n_outputs + 3)
+        fit = max(1, int(get_config()["working_memory"] * 2**20 // per_column))
+        workers = effective_n_jobs(self.n_jobs)
+        n_blocks = max(-(-n_features // fit), min(n_features, 4 * workers if workers > 1 else 1),
+                       min(n_features, 10) if self.verbose else 1)
+        blocks = [b for b in np.array_split(np.arange(n_features), n_blocks) if len(b)]
+        tasks = (delayed(_column_scores)(estimator, scorer, fast, X, y, sample_weight, replace,
+                                         block, unchanged) for block in blocks)
+        parts = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc=self.name,
+                    sizes=[len(b) for b in blocks], prefer=None if fast is None else "threads")
+        return np.vstack(parts)
+
+
+class Permutation(_ColumnMethod):
+    """Permutation importance: the drop of the score when one column is shuffled.
+
+    Breiman (2001); the numbers equal :func:`sklearn.inspection.permutation_importance`
+    for the same estimator, data, ``scoring``, ``n_repeats``, ``max_samples``,
+    ``sample_weight`` and integer ``random_state`` (the same shuffles: every column sees
+    the same sequence of permutations, each repeat shuffling the previous one further).
+    Works for any fitted estimator. Selected by ``"permutation"``.
+
+    For an MLP, or a Pipeline of per-feature scalers ending in one, scored by a
+    scikit-learn scorer, a fast path gives the same numbers: shuffling column i changes
+    the first-layer pre-activation by the rank-one term ``(x_perm - x_i) outer W1[i]``,
+    so only the later layers are recomputed. Its extra memory is the first-layer
+    pre-activation (n_rows x first hidden width), the outputs of a block of columns (at
+    most scikit-learn's ``working_memory``) and tiles of about 2 MiB per worker. With
+    numba installed (``pip install skimportance[fast]``) the loops are fused.
+
+    Bias: with correlated inputs, shuffling one creates rows that never occur in the
+    data, and the model's extrapolation there is charged to that input: permutation
+    inflates correlated inputs, even ones the target does not depend on (Strobl et al.
+    2008; Hooker, Mentch & Zhou 2021). Measured on the training data, it rewards what
+    the model overfits: use held-out data (``cv`` of the meta-estimators).
+    ``importances_mean`` keeps negative values (shuffling helped, by chance or
+    because the model overfits that input).
+
+    Parameters
+    ----------
+    n_repeats : int, default=5
+        Number of shuffles of each column.
+    scoring : str, callable or None, default=None
+        A name from :func:`sklearn.metrics.get_scorer_names`, a scorer
+        ``scorer(estimator, X, y)``, or None for the estimator's ``score``. Plain
+        callables run the slow path, since they may read X.
+    max_samples : int or float, default=1.0
+        Rows drawn (without replacement) for the shuffled scores: a count, or a fraction
+        of the rows. The baseline score uses all rows, as in scikit-learn.
+    random_state : int, RandomState instance or None, default=None
+        Controls the shuffles.
+    n_jobs : int, default=None
+        Columns are processed in parallel blocks with joblib (any backend, dask
+        included); the numbers do not depend on it.
+    verbose : int, default=0
+        Show a progress bar (tqdm, if installed).
+
+    See Also
+    --------
+    Ablation : Replace a column by a constant instead.
+    DropRetrain : Refit without the column.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from skimportance import feature_importances
+    >>> from skimportance.methods import Permutation
+    >>> X, y = make_regression(n_samples=200, n_features=4, n_informative=2, random_state=0)
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, y)
+    >>> result = feature_importances(mlp, X, y, method=Permutation(n_repeats=3, random_state=0))
+    >>> result.importances.shape
+    (4, 3)
+    """
+
+    name = "permutation"
+    _parameter_constraints = {
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [str, callable, None],
+        "max_samples": [Interval(Integral, 1, None, closed="left"),
+                        Interval(RealNotInt, 0, 1, closed="right")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_repeats=5, scoring=None, max_samples=1.0, random_state=None, *,
+                 n_jobs=None, verbose=0):
+        self.n_repeats = n_repeats
+        self.scoring = scoring
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        self._validate_params()
+        self._check_data(X, y)
+        n_rows = X.shape[0]
+        if isinstance(self.max_samples, Integral):
+            if self.max_samples > n_rows:
+                raise ValueError(
+                    f"max_samples={self.max_samples} is more than the {n_rows} rows of X.")
+            n_drawn = self.max_samples
+        else:
+            n_drawn = int(self.max_samples * n_rows)
+        scorer = self.check_scorer(estimator)
+        baseline = self._baseline(scorer, estimator, X, y, sample_weight)
+
+        # As scikit-learn: one seed, and every column replays the same generator from it.
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max + 1)
+        generator = np.random.RandomState(seed)
+        unchanged = baseline
+        if n_drawn < n_rows:
+            rows = sample_without_replacement(n_rows, n_drawn, random_state=generator)
+            X, y = X[rows], y[rows]
+            sample_weight = None if sample_weight is None else sample_weight[rows]
+            unchanged = _score(scorer, estimator, X, y, sample_weight)
+        shuffle, perm, perms = np.arange(n_drawn), np.arange(n_drawn), []
+        for _ in range(self.n_repeats):
+            generator.shuffle(shuffle)
+            perm = perm[shuffle]
+            perms.append(perm)
+
+        scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
+                                         _Permuted(perms), unchanged)
+        return self._result(baseline - scores, feature_names)
+
+
+class Ablation(_ColumnMethod):
+    """Ablation: the drop of the score when one column is replaced by a constant.
+
+    No retraining (seed 001's "use a constant for one input"). The constant is the
+    column's mean or median over the rows of X, or given. Works for any fitted
+    estimator, with the same fast path as :class:`Permutation` for MLPs. Selected by
+    ``"ablation"``.
+
+    Bias: like permutation, it evaluates the model on rows that need not occur in the
+    data (the column fixed while correlated columns still vary), so correlated inputs
+    tend to be inflated; and a model that is far from linear in an input can score well
+    at its mean even when the input matters.
+
+    Parameters
+    ----------
+    value : {"mean", "median"}, float or array-like of shape (n_features,), default="mean"
+        The constant: each column's mean or median over X (unweighted), one number for
+        all columns, or one per column.
+    scoring : str, callable or None, default=None
+        As in :class:`Permutation`.
+    n_jobs : int, default=None
+        Columns are processed in parallel blocks with joblib.
+    verbose : int, default=0
+        Show a progress bar (tqdm, if installed).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.neural_network import MLPRegressor
+    >>> from skimportance import feature_importances
+    >>> from skimportance.methods import Ablation
+    >>> X, y = make_regression(n_samples=200, n_features=4, n_informative=2, random_state=0)
+    >>> mlp = MLPRegressor(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, y)
+    >>> result = feature_importances(mlp, X, y, method=Ablation(value="median"))
+    >>> result.importances_std.tolist()  # one evaluation per column: no spread
+    [0.0, 0.0, 0.0, 0.0]
+    """
+
+    name = "ablation"
+    _parameter_constraints = {
+        "value": [StrOptions({"mean", "median"}), Real, "array-like"],
+        "scoring": [str, callable, None],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, value="mean", scoring=None, *, n_jobs=None, verbose=0):
+        self.value = value
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _constants(self, X):
+        if isinstance(self.value, str):
+            return X.mean(axis=0) if self.value == "mean" else np.median(X, axis=0)
+        values = np.asarray(self.value, dtype=float)
+        if values.ndim == 0:
+            return np.full(X.shape[1], float(values))
+        if values.shape != (X.shape[1],):
+            raise ValueError(
+                f"value has shape {values.shape}; expected one number or one per column, "
+                f"({X.shape[1]},).")
+        return values
+
+    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                feature_names=None):
+        self._validate_params()
+        self._check_data(X, y)
+        constants = self._constants(X)
+        scorer = self.check_scorer(estimator)
+        baseline = self._baseline(scorer, estimator, X, y, sample_weight)
+        scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
+                                         _Constant(constants), baseline)
+        return self._result(baseline - scores, feature_names)

@@ -1,0 +1,265 @@
+"""Permutation importance against scikit-learn's own function, and its fast path."""
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from conftest import make_mlp, random_mlp
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.metrics import make_scorer, mean_absolute_error
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from skimportance import feature_importances
+from skimportance.methods import Permutation, _fastpath, _kernels, _score
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def kernels(request, monkeypatch):
+    """Run a test once with the compiled kernels and once with numpy alone."""
+    if request.param == "numba" and not _kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed (it is part of the test extra)")
+    monkeypatch.setattr(_kernels, "HAVE_NUMBA", request.param == "numba")
+    return request.param
+
+
+@pytest.fixture
+def slow_path(monkeypatch):
+    calls = []
+
+    def never(estimator, X, scorer):
+        calls.append(1)
+        return None
+
+    monkeypatch.setattr(_score, "fast_network", never)
+    return calls
+
+
+def fit_quietly(estimator, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimator.fit(X, y)
+
+
+def data(n=240, p=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p)) * [1, 2, 0.5, 1, 3][:p]
+    signal = X[:, 0] + 0.5 * X[:, 1] ** 2 - X[:, 2]
+    return X, signal + 0.3 * rng.normal(size=n), rng.uniform(0.2, 2, size=n)
+
+
+def ours(estimator, X, y, **kw):
+    sample_weight = kw.pop("sample_weight", None)
+    return feature_importances(estimator, X, y, method=Permutation(**kw),
+                               sample_weight=sample_weight)
+
+
+def assert_same(result, reference):
+    np.testing.assert_allclose(result.importances, reference.importances, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.importances_mean, reference.importances_mean,
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.importances_std, reference.importances_std,
+                               rtol=0, atol=1e-12)
+
+
+CASES = {
+    "default": {},
+    "weights": {"sample_weight": True},
+    "max_samples float": {"max_samples": 0.6},
+    "max_samples int and weights": {"max_samples": 100, "sample_weight": True},
+    "scorer name": {"scoring": "neg_mean_absolute_error"},
+    "make_scorer": {"scoring": make_scorer(mean_absolute_error, greater_is_better=False)},
+    "plain callable": {"scoring": lambda est, X, y: -np.abs(est.predict(X) - y).max()},
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_regressor_equals_scikit_learn(case, kernels):
+    X, y, w = data()
+    mlp = fit_quietly(make_pipeline(StandardScaler(), MLPRegressor(
+        hidden_layer_sizes=(12, 6), max_iter=200, random_state=0)), X, y)
+    kw = dict(CASES[case], n_repeats=4, random_state=7)
+    if kw.get("sample_weight"):
+        kw["sample_weight"] = w
+    reference = permutation_importance(mlp, X, y, **kw)
+    result = ours(mlp, X, y, **kw)
+    assert result.importances.shape == (5, 4)
+    assert_same(result, reference)
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss", "roc_auc", "balanced_accuracy"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_classifier_equals_scikit_learn(scoring, weighted, kernels):
+    X, y, w = data(seed=1)
+    labels = np.where(y > np.median(y), "high", "low")
+    mlp = fit_quietly(MLPClassifier(hidden_layer_sizes=(10,), max_iter=300, random_state=0),
+                      X, labels)
+    w = w if weighted else None
+    reference = permutation_importance(mlp, X, labels, scoring=scoring, n_repeats=3,
+                                       random_state=1, sample_weight=w)
+    assert_same(ours(mlp, X, labels, scoring=scoring, n_repeats=3, random_state=1,
+                     sample_weight=w), reference)
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss", "roc_auc_ovr", "f1_macro"])
+def test_multiclass_classifier_equals_scikit_learn(scoring, kernels):
+    X, y, w = data(seed=2)
+    labels = np.digitize(y, np.quantile(y, [0.33, 0.66]))
+    mlp = fit_quietly(make_pipeline(MinMaxScaler(), MLPClassifier(
+        hidden_layer_sizes=(10, 5), activation="tanh", max_iter=300, random_state=0)),
+        X, labels)
+    reference = permutation_importance(mlp, X, labels, scoring=scoring, n_repeats=3,
+                                       random_state=2, max_samples=0.7, sample_weight=w)
+    assert_same(ours(mlp, X, labels, scoring=scoring, n_repeats=3, random_state=2,
+                     max_samples=0.7, sample_weight=w), reference)
+
+
+@pytest.mark.parametrize("estimator", [Ridge(), LogisticRegression()],
+                         ids=["Ridge", "LogisticRegression"])
+def test_any_estimator_equals_scikit_learn(estimator):
+    X, y, w = data(seed=3)
+    if isinstance(estimator, LogisticRegression):
+        y = y > 0
+    estimator.fit(X, y)
+    reference = permutation_importance(estimator, X, y, n_repeats=3, random_state=0,
+                                       sample_weight=w)
+    assert_same(ours(estimator, X, y, n_repeats=3, random_state=0, sample_weight=w),
+                reference)
+
+
+NETWORKS = {
+    "relu, 1 layer, regressor": ((6, 9, 1), "relu", "identity"),
+    "tanh, 2 layers, 2 targets": ((6, 9, 4, 2), "tanh", "identity"),
+    "logistic, poisson": ((6, 7, 1), "logistic", "exp"),
+    "identity, binary": ((6, 5, 1), "identity", "logistic"),
+    "relu, 3 layers, softmax": ((6, 8, 7, 5, 3), "relu", "softmax"),
+    "tanh, multilabel": ((6, 8, 3), "tanh", "logistic"),
+}
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_fast_path_equals_slow_path(network, kernels, monkeypatch, rng):
+    layers, activation, out_activation = NETWORKS[network]
+    mlp = random_mlp(layers, activation, out_activation, seed=4)
+    X = rng.normal(size=(700, 6))
+    X[:, 5] = 2.0  # constant: its shuffles change nothing
+    y = mlp.predict(X)
+    if out_activation == "identity":
+        y = y + rng.normal(size=y.shape)
+    elif out_activation == "exp":
+        y = rng.poisson(y)
+    else:
+        y = np.asarray(y)
+        flip = rng.uniform(size=y.shape) < 0.2
+        y = np.where(flip, np.roll(y, 1, axis=0), y)
+    method = Permutation(n_repeats=2, random_state=0, max_samples=650)
+    # Small tiles and several threads, so that blocks and their edges are exercised.
+    monkeypatch.setattr(_fastpath, "_TILE_BYTES", 5000)
+    monkeypatch.setattr(_fastpath, "_KERNEL_WEIGHT_BYTES", 100)
+    monkeypatch.setattr(_fastpath, "_MIN_ROWS_PER_THREAD", 100)
+    monkeypatch.setattr(_fastpath, "_blas_threads", lambda: 3)
+    with sklearn.config_context(working_memory=0.01):
+        fast = feature_importances(mlp, X, y, method=method)
+    monkeypatch.setattr(_score, "fast_network", lambda estimator, X, scorer: None)
+    slow = feature_importances(mlp, X, y, method=method)
+    np.testing.assert_allclose(fast.importances, slow.importances, rtol=0, atol=1e-12)
+    # Shuffling a constant column changes nothing: exactly the score of the unshuffled rows.
+    np.testing.assert_array_equal(fast.importances[5], slow.importances[5])
+
+
+def test_fast_path_is_taken_for_networks_and_scorers_only(slow_path):
+    X, y, _ = data(n=60)
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), max_iter=20, random_state=0),
+                      X, y)
+    ours(mlp, X, y, n_repeats=1)
+    assert slow_path == [1]
+    from sklearn.metrics import check_scoring
+
+    assert _fastpath.fast_network(mlp, X, check_scoring(mlp, "r2")) is not None
+    assert _fastpath.fast_network(mlp, X, lambda est, X, y: 0.0) is None
+    assert _fastpath.fast_network(Ridge().fit(X, y), X, check_scoring(mlp, "r2")) is None
+
+
+def test_stand_in_predicts_like_the_network(rng):
+    X = rng.normal(size=(300, 4))
+    for layers, out_activation in [((4, 6, 1), "logistic"), ((4, 6, 3), "softmax"),
+                                   ((4, 6, 3), "logistic"), ((4, 6, 2), "identity")]:
+        mlp = random_mlp(layers, "relu", out_activation, seed=1)
+        fast = _fastpath.fast_network(mlp, X, sklearn.metrics.get_scorer("r2"))
+        standin = fast.standin()
+        standin.outputs_ = fast.outputs(np.zeros((300, 1)), [0])[0]
+        if not hasattr(mlp, "predict_proba"):
+            np.testing.assert_allclose(standin.predict(X), mlp.predict(X), rtol=1e-13)
+        else:
+            np.testing.assert_array_equal(standin.predict(X), mlp.predict(X))
+            np.testing.assert_allclose(standin.predict_proba(X), mlp.predict_proba(X),
+                                       rtol=1e-13)
+            np.testing.assert_allclose(standin.predict_log_proba(X),
+                                       mlp.predict_log_proba(X), rtol=1e-12)
+
+
+def test_network_without_hidden_layer(rng):
+    W = rng.normal(size=(3, 1))
+    mlp = make_mlp([W], [np.zeros(1)], out_activation="identity")
+    X = rng.normal(size=(100, 3))
+    y = X @ W[:, 0] + rng.normal(size=100)
+    reference = permutation_importance(mlp, X, y, n_repeats=2, random_state=0)
+    assert_same(ours(mlp, X, y, n_repeats=2, random_state=0), reference)
+
+
+def test_negative_importances_are_kept_and_clipped_when_normalised(rng):
+    X = rng.normal(size=(400, 2))
+    model = LinearRegression().fit(X, X[:, 0] + X[:, 1])
+    # On data where the second input acts the other way, shuffling it helps.
+    result = feature_importances(model, X, X[:, 0] - X[:, 1], method=Permutation(
+        n_repeats=3, random_state=0))
+    assert result.importances_mean[1] < 0
+    assert result.normalized()[1] == 0 and result.normalized()[0] == 1
+
+
+def test_random_state_controls_the_shuffles():
+    X, y, _ = data(n=80)
+    model = Ridge().fit(X, y)
+    a = ours(model, X, y, n_repeats=2, random_state=np.random.RandomState(3))
+    b = ours(model, X, y, n_repeats=2, random_state=3)
+    c = ours(model, X, y, n_repeats=2, random_state=4)
+    np.testing.assert_array_equal(a.importances, b.importances)
+    assert not np.array_equal(a.importances, c.importances)
+
+
+def test_clear_errors():
+    X, y, _ = data(n=50)
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5), X, y)
+    with pytest.raises(ValueError, match="needs the data and the true targets; y was"):
+        feature_importances(mlp, X, method="permutation")
+    with pytest.raises(ValueError, match="X and y were not given"):
+        Permutation().compute(mlp)
+    with pytest.raises(ValueError, match="Unknown scoring='nope'.*get_scorer_names"):
+        ours(mlp, X, y, scoring="nope")
+    with pytest.raises(ValueError, match="scores a classifier's.*is a regressor"):
+        ours(mlp, X, y, scoring="roc_auc")
+    with pytest.raises(ValueError, match="cannot score MLPRegressor on this data"):
+        ours(mlp, X, y, scoring="accuracy")
+    with pytest.raises(ValueError, match="'scoring' parameter of Permutation must be"):
+        ours(mlp, X, y, scoring=["r2", "max_error"])
+    with pytest.raises(ValueError, match="max_samples=51 is more than the 50 rows"):
+        ours(mlp, X, y, max_samples=51)
+
+
+@pytest.mark.parametrize("estimator", [Ridge(), MLPRegressor(hidden_layer_sizes=(4,),
+                                                              max_iter=30, random_state=0)],
+                         ids=["Ridge", "MLP"])
+def test_named_columns_give_the_same_numbers_and_no_warning(estimator):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = data(n=80)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    fit_quietly(estimator, frame, y)
+    reference = permutation_importance(estimator, frame, y, n_repeats=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ours(estimator, frame, y, n_repeats=2, random_state=0)
+    assert_same(result, reference)
+    assert list(result.feature_names) == list(frame.columns)
