@@ -115,13 +115,19 @@ def _fit(data, hidden, max_iter, random_state):
     return model, X_train, y_train, score_text, converged, n_iter
 
 
-def _compute(model, X_train, y_train, methods):
+def _compute(model, X_train, y_train, methods, random_state):
     """(n_methods, n_features) normalised importances and ranks."""
     from ._function import feature_importances
+    from .methods import METHODS
 
     importances, ranks = [], []
     for name in methods:
-        result = feature_importances(model, X_train, y_train, method=name)
+        method = METHODS[name]()
+        # Methods that draw random numbers (shuffles, k-means) follow --random-state too,
+        # so the same command prints the same table.
+        if "random_state" in method.get_params():
+            method.set_params(random_state=random_state)
+        result = feature_importances(model, X_train, y_train, method=method)
         normalized = np.asarray(result.normalized(), dtype=float)
         importances.append(normalized)
         ranks.append(rank_descending(normalized))
@@ -373,7 +379,7 @@ def _run(args):
 
     model, X_train, y_train, score_text, converged, n_iter = _fit(
         data, args.hidden, args.max_iter, args.random_state)
-    importances, ranks = _compute(model, X_train, y_train, methods)
+    importances, ranks = _compute(model, X_train, y_train, methods, args.random_state)
     order = _row_order(importances, ranks)
 
     if data.task == "classification":

@@ -430,3 +430,12 @@ def test_help_in_subprocess():
         assert option in text
     for name in METHODS:
         assert name in text
+
+
+def test_same_command_prints_the_same_table(capsys):
+    # Permutation shuffles and k-means groups follow --random-state like the fit does.
+    outputs = []
+    for _ in range(2):
+        assert main(["--method", "permutation,drop", "--random-state", "3"]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
