@@ -6,24 +6,16 @@ costs at most 2.5 predicts. (A torch/captum Saliency pass costs about 9 here.)
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
+from _timing import best_time
+
 from skimportance import feature_importances
 from skimportance.methods import Gradient
-
-
-def best_time(func, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv=None):

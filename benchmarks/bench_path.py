@@ -9,29 +9,19 @@ shown too: they cost one more matrix product per path point (the forward-mode ta
 """
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
+from _timing import best_times
+
 from skimportance import feature_importances
 from skimportance._network import unwrap_network
 from skimportance.methods import Conductance, IntegratedGradients
 
 TARGET = 15.0
-
-
-def best_times(funcs, repeats):
-    """Best time of each function, timed in turns so that a busy machine slows all alike."""
-    best = [float("inf")] * len(funcs)
-    for _ in range(repeats):
-        for i, func in enumerate(funcs):
-            start = time.perf_counter()
-            func()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
 
 
 def main(argv=None):

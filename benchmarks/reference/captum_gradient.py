@@ -6,14 +6,18 @@ It prints the largest difference between the two Jacobians and their times, each
 ratio to one scikit-learn predict on the same X.
 """
 
-import time
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skimportance._network import unwrap_network
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from _timing import best_time  # noqa: E402  (benchmarks/_timing.py)
 
 try:
     import torch
@@ -37,15 +41,6 @@ def as_torch(mlp, output):
     if output == "proba" and mlp.out_activation_ == "softmax":
         layers.append(torch.nn.Softmax(dim=1))
     return torch.nn.Sequential(*layers).eval()
-
-
-def best_time(func, repeats=5):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def compare(mlp, X, output="proba"):
