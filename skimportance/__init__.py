@@ -7,6 +7,7 @@ pluggable method, and a function that computes the same on an already fitted net
 from ._estimators import ImportanceClassifier, ImportanceRegressor
 from ._function import feature_importances
 from ._result import Importances
+from ._significance import randomization_test
 
 __version__ = "0.1.0"
 
@@ -15,5 +16,6 @@ __all__ = [
     "ImportanceRegressor",
     "Importances",
     "feature_importances",
+    "randomization_test",
     "__version__",
 ]

@@ -1,5 +1,6 @@
 """Meta-estimators: fit a network, then expose ``feature_importances_``."""
 
+import copy
 from contextlib import contextmanager
 from numbers import Integral
 
@@ -16,7 +17,7 @@ from sklearn.base import (
 from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -35,7 +36,7 @@ from sklearn.utils.validation import (
 
 from ._function import _feature_names, feature_importances
 from ._parallel import delayed, run
-from ._result import combine_folds
+from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method
 from .methods._base import check_applicable
 
@@ -90,6 +91,46 @@ def _fold_importances(estimator, method, X, y, sample_weight, params, train, tes
                         weights, scale, train_params, X_train, y_train)
 
 
+def _refit_importances(estimator, method, X, y, sample_weight, params, scale):
+    """Fit on all of (X, y) and compute the importances there; the fitted estimator too."""
+    estimator.fit(X, y, **params)
+    return estimator, _importances(method, estimator, X, y, sample_weight, scale, params, X, y)
+
+
+def _random_state_keys(estimator):
+    """The estimator's ``random_state`` parameters: its own, or every step's in a Pipeline."""
+    return [key for key in estimator.get_params(deep=True)
+            if key == "random_state" or key.endswith("__random_state")]
+
+
+def _seeded_refits(estimator, n_refits):
+    """``n_refits`` unfitted clones: the first as given, the others with derived seeds.
+
+    The seeds are ``np.random.RandomState(base).randint(...)`` where ``base`` is the
+    estimator's ``random_state`` (for a Pipeline, that of its last step that has one);
+    each is set on every ``random_state`` parameter found by ``get_params``.
+    """
+    if n_refits == 1:
+        return [estimator]
+    params = estimator.get_params(deep=True)
+    keys = _random_state_keys(estimator)
+    if not keys:
+        raise ValueError(
+            f"n_refits={n_refits} refits the network with different seeds, but "
+            f"{type(estimator).__name__} has no random_state parameter to set (a "
+            "FrozenEstimator is never refitted); use n_refits=1."
+        )
+    base = params["random_state"] if "random_state" in params else params[keys[-1]]
+    # A copy: drawing from a RandomState instance must not move the first refit's one.
+    rng = copy.deepcopy(base) if isinstance(base, np.random.RandomState) \
+        else np.random.RandomState(base)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_refits - 1)
+    refits = [estimator]
+    for seed in seeds:
+        refits.append(clone(estimator).set_params(**{key: int(seed) for key in keys}))
+    return refits
+
+
 def _estimator_has(attr):
     def check(self):
         est = self.estimator_ if hasattr(self, "estimator_") else self._make_estimator()
@@ -107,16 +148,18 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "method": [StrOptions(set(METHODS)), HasMethods(["compute"]), callable],
         "scale": ["boolean"],
         "cv": ["cv_object"],
+        "n_refits": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, *, method="olden", scale=True, cv=None, n_jobs=None,
-                 verbose=0):
+    def __init__(self, estimator=None, *, method="olden", scale=True, cv=None, n_refits=1,
+                 n_jobs=None, verbose=0):
         self.estimator = estimator
         self.method = method
         self.scale = scale
         self.cv = cv
+        self.n_refits = n_refits
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -173,12 +216,19 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             if hasattr(method, "check_scorer"):
                 method.check_scorer(estimator)  # before any fit: unknown or unfit scorers
             params = self._inner_fit_params(estimator, sample_weight, fit_params)
-            if self.cv is None:
+            refits = _seeded_refits(estimator, self.n_refits)
+            if self.cv is None and self.n_refits == 1:
                 estimator.fit(X, y, **params)
                 result = _importances(method, estimator, X, y, sample_weight, self.scale,
                                       params, X, y)
+            elif self.cv is None:
+                tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight,
+                                                     params, self.scale) for refit in refits)
+                fitted = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="refits")
+                estimator = fitted[0][0]  # the first refit, seeded as with n_refits=1
+                result = combine_refits([r for _, r in fitted])
             else:
-                result = self._cross_fit(method, estimator, X, y, sample_weight, params)
+                result = self._cross_fit(method, refits, X, y, sample_weight, params)
                 estimator.fit(X, y, **params)
             self.estimator_ = estimator
             self.importances_ = result
@@ -197,19 +247,25 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
     def _configure(self, method):
         """Hand ``n_jobs`` and ``verbose`` to a method that leaves them at their defaults.
 
-        With ``cv`` the folds are the parallel work, so the method's columns are not.
+        With ``cv`` or refits the folds or refits are the parallel work, so the method's
+        columns are not.
         """
         params = method.get_params(deep=False) if hasattr(method, "get_params") else {}
         updates = {}
-        if self.cv is None and self.n_jobs is not None and "n_jobs" in params \
+        if self.cv is None and self.n_refits == 1 and self.n_jobs is not None \
+                and "n_jobs" in params \
                 and params["n_jobs"] is None:
             updates["n_jobs"] = self.n_jobs
         if self.verbose and params.get("verbose", None) == 0:
             updates["verbose"] = self.verbose
         return method.set_params(**updates) if updates else method
 
-    def _cross_fit(self, method, estimator, X, y, sample_weight, params):
-        """Held-out importances: a clone fitted per fold, aggregated over the folds."""
+    def _cross_fit(self, method, refits, X, y, sample_weight, params):
+        """Held-out importances: a clone fitted per fold, aggregated over the folds.
+
+        With several refits each is cross-fitted on the same splits, and the refits'
+        results are combined.
+        """
         n_samples = _num_samples(X)
         if isinstance(self.cv, Integral) and self.cv > n_samples:
             raise ValueError(
@@ -222,11 +278,13 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         except ValueError as exc:
             raise ValueError(f"cv={self.cv!r} cannot split the data given to fit: {exc}") \
                 from exc
-        tasks = (delayed(_fold_importances)(clone(estimator), method, X, y, sample_weight,
+        tasks = (delayed(_fold_importances)(clone(refit), method, X, y, sample_weight,
                                             params, train, test, self.scale)
-                 for train, test in splits)
+                 for refit in refits for train, test in splits)
         results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
-        return combine_folds(results)
+        per_refit = [combine_folds(results[i:i + len(splits)])
+                     for i in range(0, len(results), len(splits))]
+        return per_refit[0] if len(per_refit) == 1 else combine_refits(per_refit)
 
     def get_metadata_routing(self):
         """Metadata routing of this object: ``fit`` params go to the estimator's ``fit``.
@@ -330,10 +388,26 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         fold and its importances are computed on the held-out fold; ``importances_``
         holds their mean and spread over folds (and repeats). ``estimator_`` is then
         refitted on all the data, for prediction.
+    n_refits : int, default=1
+        Stability over refits: fit the network this many times with different seeds
+        and pool the importances. The first refit uses the estimator as given; the
+        others set every ``random_state`` parameter of the estimator (every step's, in
+        a Pipeline) to seeds drawn by ``np.random.RandomState(base).randint`` with
+        ``base`` the estimator's ``random_state`` (that of the Pipeline's last step
+        having one). So an int ``random_state`` makes the refits reproducible, and
+        ``None`` does not. With ``cv`` each refit is cross-fitted on the same splits.
+        ``importances_`` then holds every refit's values side by side in
+        ``importances`` (shape ``(n_features, n_refits * samples_per_refit)``, refit
+        after refit), their mean and std, ``rank_counts`` (how often each input held
+        each place) and ``rank_agreement`` (Kendall's W of the refits' rankings).
+        ``estimator_`` is the first refit (fitted on all the data), so predictions do
+        not depend on ``n_refits``; ``n_refits=1`` is a single fit. A method's own
+        ``random_state`` is left as it is.
     n_jobs : int, default=None
-        Parallel jobs (joblib, any backend, dask included): the folds when ``cv`` is
-        set, otherwise passed on to a method whose own ``n_jobs`` is None (columns,
-        refits). The numbers do not depend on it.
+        Parallel jobs (joblib, any backend, dask included): the folds (and refits)
+        when ``cv`` is set, the refits when ``n_refits > 1``, otherwise passed on to a
+        method whose own ``n_jobs`` is None (columns, refits). The numbers do not
+        depend on it.
     verbose : int, default=0
         Progress bars (tqdm, if installed) for the folds, and passed on to a method
         whose own ``verbose`` is 0. Silent by default.
@@ -376,6 +450,18 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
     (6,)
     >>> int(est.feature_importances_.argmin())  # y does not depend on the last input
     5
+
+    Stability over refits with three seeds: each input holds one place per refit.
+
+    >>> small = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=200,
+    ...                      random_state=0)
+    >>> refits = ImportanceRegressor(small, n_refits=3).fit(X, y)
+    >>> refits.importances_.importances.shape
+    (6, 3)
+    >>> refits.importances_.rank_counts.sum(axis=1)
+    array([3, 3, 3, 3, 3, 3])
+    >>> bool(0 <= refits.importances_.rank_agreement <= 1)
+    True
     """
 
     _y_numeric = True
@@ -419,10 +505,26 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         fold and its importances are computed on the held-out fold; ``importances_``
         holds their mean and spread over folds (and repeats). ``estimator_`` is then
         refitted on all the data, for prediction.
+    n_refits : int, default=1
+        Stability over refits: fit the network this many times with different seeds
+        and pool the importances. The first refit uses the estimator as given; the
+        others set every ``random_state`` parameter of the estimator (every step's, in
+        a Pipeline) to seeds drawn by ``np.random.RandomState(base).randint`` with
+        ``base`` the estimator's ``random_state`` (that of the Pipeline's last step
+        having one). So an int ``random_state`` makes the refits reproducible, and
+        ``None`` does not. With ``cv`` each refit is cross-fitted on the same splits.
+        ``importances_`` then holds every refit's values side by side in
+        ``importances`` (shape ``(n_features, n_refits * samples_per_refit)``, refit
+        after refit), their mean and std, ``rank_counts`` (how often each input held
+        each place) and ``rank_agreement`` (Kendall's W of the refits' rankings).
+        ``estimator_`` is the first refit (fitted on all the data), so predictions do
+        not depend on ``n_refits``; ``n_refits=1`` is a single fit. A method's own
+        ``random_state`` is left as it is.
     n_jobs : int, default=None
-        Parallel jobs (joblib, any backend, dask included): the folds when ``cv`` is
-        set, otherwise passed on to a method whose own ``n_jobs`` is None (columns,
-        refits). The numbers do not depend on it.
+        Parallel jobs (joblib, any backend, dask included): the folds (and refits)
+        when ``cv`` is set, the refits when ``n_refits > 1``, otherwise passed on to a
+        method whose own ``n_jobs`` is None (columns, refits). The numbers do not
+        depend on it.
     verbose : int, default=0
         Progress bars (tqdm, if installed) for the folds, and passed on to a method
         whose own ``verbose`` is 0. Silent by default.

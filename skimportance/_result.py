@@ -46,6 +46,13 @@ class Importances:
         Lek profiles, long form, with NeuralNetTools' columns.
     groups : DataFrame or ndarray of shape (n_groups, n_features), default=None
         Lek profiles: the values the other inputs are held at, one row per group.
+    rank_counts : ndarray of shape (n_features, n_features), default=None
+        Refits (``n_refits > 1``): ``rank_counts[i, r]`` is how many refits ranked
+        input ``i`` at place ``r + 1`` (1 = most important; tied inputs share the best
+        place of their tie). Each row sums to the number of refits.
+    rank_agreement : float, default=None
+        Refits: Kendall's W of the refits' rankings, from 0 (no agreement) to 1
+        (every refit ranks the inputs the same way).
 
     Attributes
     ----------
@@ -57,7 +64,8 @@ class Importances:
     feature_names : ndarray of str
     output_names : ndarray
     method : str
-    convergence_delta, local, neuron_importances, neuron_local, profile, groups
+    convergence_delta, local, neuron_importances, neuron_local, profile, groups, \
+rank_counts, rank_agreement
         As given; None for methods that do not produce them.
 
     Examples
@@ -87,6 +95,8 @@ class Importances:
         neuron_local=None,
         profile=None,
         groups=None,
+        rank_counts=None,
+        rank_agreement=None,
     ):
         per_output = np.atleast_2d(np.asarray(per_output, dtype=float))
         n_outputs, n_features = per_output.shape
@@ -114,6 +124,8 @@ class Importances:
         self.neuron_local = neuron_local
         self.profile = profile
         self.groups = groups
+        self.rank_counts = rank_counts
+        self.rank_agreement = rank_agreement
 
     @property
     def n_features(self):
@@ -212,4 +224,84 @@ def combine_folds(results):
         importances_mean=samples.mean(axis=1),
         importances_std=samples.std(axis=1),
         neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
+    )
+
+
+def _samples(result):
+    """A result's samples: its repeats, or its ``importances_mean`` as one column."""
+    if result.importances is None:
+        return np.asarray(result.importances_mean)[:, None]
+    return np.asarray(result.importances)
+
+
+def rank_table(means):
+    """How often each input held each place over rows of importances (1 = largest).
+
+    Tied inputs share the best place of their tie, so every row of the table sums to
+    the number of rows of ``means``.
+
+    >>> rank_table([[3.0, 1.0, 2.0], [1.0, 3.0, 2.0]])
+    array([[1, 0, 1],
+           [1, 0, 1],
+           [0, 2, 0]])
+    """
+    means = np.atleast_2d(np.asarray(means, dtype=float))
+    n_features = means.shape[1]
+    counts = np.zeros((n_features, n_features), dtype=int)
+    for row in means:
+        place = (row[None, :] > row[:, None]).sum(axis=1)  # inputs strictly above
+        counts[np.arange(n_features), place] += 1
+    return counts
+
+
+def combine_refits(results):
+    """One :class:`Importances` from the results of refits with different seeds.
+
+    ``importances`` holds every refit's samples side by side, refit after refit (each
+    refit's repeats, or folds, or its ``importances_mean``); ``importances_mean`` and
+    ``importances_std`` are their mean and standard deviation; ``per_output`` (and
+    ``neuron_importances``) the means over refits. ``rank_counts`` and
+    ``rank_agreement`` (Kendall's W) compare the refits' ``importances_mean``.
+
+    Parameters
+    ----------
+    results : list of Importances
+        One per refit, from the same method on the same features.
+
+    Returns
+    -------
+    result : Importances
+
+    Examples
+    --------
+    >>> from skimportance._result import Importances, combine_refits
+    >>> refits = [Importances([[3.0, 1.0]], method="m"), Importances([[1.0, 2.0]], method="m")]
+    >>> combined = combine_refits(refits)
+    >>> combined.importances_mean
+    array([2. , 1.5])
+    >>> combined.rank_counts
+    array([[1, 1],
+           [1, 1]])
+    >>> combined.rank_agreement
+    0.0
+    """
+    from ._agreement import kendalls_w
+
+    first = results[0]
+    shapes = {r.per_output.shape for r in results}
+    if len(shapes) > 1:
+        raise ValueError(f"The refits gave results of different shapes {sorted(shapes)}.")
+    samples = np.concatenate([_samples(r) for r in results], axis=1)
+    means = np.vstack([np.asarray(r.importances_mean, dtype=float) for r in results])
+    return Importances(
+        np.mean([r.per_output for r in results], axis=0),
+        method=first.method,
+        feature_names=first.feature_names,
+        output_names=first.output_names,
+        importances=samples,
+        importances_mean=samples.mean(axis=1),
+        importances_std=samples.std(axis=1),
+        neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
+        rank_counts=rank_table(means),
+        rank_agreement=kendalls_w(means),
     )

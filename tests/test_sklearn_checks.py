@@ -20,6 +20,7 @@ ESTIMATORS = [
     ImportanceRegressor(mlp_regressor(), method="gradient"),
     ImportanceRegressor(mlp_regressor(), method=IntegratedGradients(n_steps=8)),
     ImportanceRegressor(mlp_regressor(), method=Permutation(n_repeats=2, random_state=0)),
+    ImportanceRegressor(mlp_regressor(), n_refits=2),
     ImportanceClassifier(mlp_classifier(), method="garson"),
     ImportanceClassifier(mlp_classifier(), method=Gradient(aggregate="rms")),
     ImportanceClassifier(mlp_classifier(), method=Garson(variant="neuralnettools")),
