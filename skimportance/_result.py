@@ -205,16 +205,18 @@ def combine_folds(results):
     >>> combine_folds(folds).importances_mean
     array([2., 0.])
     """
-    first = results[0]
+    return _pool(results, "folds", "every fold must see the same outputs (all classes in "
+                 "every training fold)")
+
+
+def _pool(results, what, why, **extra):
+    """Pool results of the same method side by side: samples, their mean and spread."""
     shapes = {r.per_output.shape for r in results}
     if len(shapes) > 1:
-        raise ValueError(
-            f"The folds gave results of different shapes {sorted(shapes)}: every fold "
-            "must see the same outputs (all classes in every training fold)."
-        )
-    samples = np.concatenate([
-        np.asarray(r.importances_mean)[:, None] if r.importances is None
-        else np.asarray(r.importances) for r in results], axis=1)
+        raise ValueError(f"The {what} gave results of different shapes {sorted(shapes)}: "
+                         f"{why}.")
+    first = results[0]
+    samples = np.concatenate([_samples(r) for r in results], axis=1)
     return Importances(
         np.mean([r.per_output for r in results], axis=0),
         method=first.method,
@@ -224,6 +226,7 @@ def combine_folds(results):
         importances_mean=samples.mean(axis=1),
         importances_std=samples.std(axis=1),
         neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
+        **extra,
     )
 
 
@@ -287,21 +290,6 @@ def combine_refits(results):
     """
     from ._agreement import kendalls_w
 
-    first = results[0]
-    shapes = {r.per_output.shape for r in results}
-    if len(shapes) > 1:
-        raise ValueError(f"The refits gave results of different shapes {sorted(shapes)}.")
-    samples = np.concatenate([_samples(r) for r in results], axis=1)
     means = np.vstack([np.asarray(r.importances_mean, dtype=float) for r in results])
-    return Importances(
-        np.mean([r.per_output for r in results], axis=0),
-        method=first.method,
-        feature_names=first.feature_names,
-        output_names=first.output_names,
-        importances=samples,
-        importances_mean=samples.mean(axis=1),
-        importances_std=samples.std(axis=1),
-        neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
-        rank_counts=rank_table(means),
-        rank_agreement=kendalls_w(means),
-    )
+    return _pool(results, "refits", "every refit must see the same outputs",
+                 rank_counts=rank_table(means), rank_agreement=kendalls_w(means))
