@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_array
 
-from .._network import is_mlp
+from .._network import final_step, is_mlp
 from .._parallel import delayed, run
 from ._score import ScoreMethod, _score
 
@@ -25,11 +25,8 @@ def _unfreeze(estimator):
 
 
 def _last(estimator):
-    """The final step of a (nested) Pipeline, or the estimator itself."""
-    estimator = _unfreeze(estimator)
-    while hasattr(estimator, "steps") and hasattr(estimator, "named_steps"):
-        estimator = _unfreeze(estimator.steps[-1][1])
-    return estimator
+    """The final step of a (nested, possibly frozen) Pipeline, or the estimator itself."""
+    return final_step(estimator)[1]
 
 
 def _sample_weight_params(estimator, sample_weight):
