@@ -54,6 +54,17 @@ def random_mlp(layers, activation="tanh", out_activation="identity", seed=0):
     return make_mlp(coefs, intercepts, activation, out_activation)
 
 
+@pytest.fixture(params=["numba", "numpy"])
+def kernels(request, monkeypatch):
+    """Run a test once with the compiled kernels and once with numpy alone."""
+    from skimportance.methods import _kernels
+
+    if request.param == "numba" and not _kernels.HAVE_NUMBA:
+        pytest.skip("numba is not installed (it is part of the test extra)")
+    monkeypatch.setattr(_kernels, "HAVE_NUMBA", request.param == "numba")
+    return request.param
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(42)

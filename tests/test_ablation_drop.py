@@ -14,15 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skimportance import ImportanceRegressor, feature_importances
-from skimportance.methods import Ablation, DropRetrain, _drop, _kernels
-
-
-@pytest.fixture(params=["numba", "numpy"])
-def kernels(request, monkeypatch):
-    if request.param == "numba" and not _kernels.HAVE_NUMBA:
-        pytest.skip("numba is not installed (it is part of the test extra)")
-    monkeypatch.setattr(_kernels, "HAVE_NUMBA", request.param == "numba")
-    return request.param
+from skimportance.methods import Ablation, DropRetrain, _drop
 
 
 def simulated(n=300, seed=0):

@@ -14,16 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skimportance import feature_importances
-from skimportance.methods import Permutation, _fastpath, _kernels, _score
-
-
-@pytest.fixture(params=["numba", "numpy"])
-def kernels(request, monkeypatch):
-    """Run a test once with the compiled kernels and once with numpy alone."""
-    if request.param == "numba" and not _kernels.HAVE_NUMBA:
-        pytest.skip("numba is not installed (it is part of the test extra)")
-    monkeypatch.setattr(_kernels, "HAVE_NUMBA", request.param == "numba")
-    return request.param
+from skimportance.methods import Permutation, _fastpath, _score
 
 
 @pytest.fixture
