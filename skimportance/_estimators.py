@@ -38,7 +38,7 @@ from ._function import _feature_names, feature_importances
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method
-from .methods._base import check_applicable
+from .methods._base import check_applicable, sample_weight_params
 
 __all__ = ["ImportanceClassifier", "ImportanceRegressor"]
 
@@ -172,13 +172,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         if _routing_enabled():
             routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
             return routed.estimator.fit
-        params = dict(fit_params)
-        if sample_weight is not None:
-            # Without metadata routing a Pipeline takes "<step>__sample_weight".
-            steps = getattr(estimator, "steps", None)
-            key = "sample_weight" if steps is None else f"{steps[-1][0]}__sample_weight"
-            params[key] = sample_weight
-        return params
+        return {**fit_params, **sample_weight_params(estimator, sample_weight)}
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):

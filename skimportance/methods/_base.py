@@ -7,7 +7,8 @@ from .._network import NotAnMLPError, final_step, is_mlp, unwrap_network
 from .._result import Importances
 
 __all__ = [
-    "ImportanceMethod", "NetworkMethod", "check_applicable", "column_scale", "output_names"
+    "ImportanceMethod", "NetworkMethod", "check_applicable", "column_scale", "output_names",
+    "sample_weight_params",
 ]
 
 
@@ -21,6 +22,16 @@ def column_scale(X, sample_weight=None):
     # A constant column has sigma 0 exactly, not the rounding error of its mean.
     sigma[X.min(axis=0) == X.max(axis=0)] = 0.0
     return sigma
+
+
+def sample_weight_params(estimator, sample_weight):
+    """Fit parameters that pass ``sample_weight`` to an estimator without metadata routing:
+    a Pipeline takes it as ``<last step>__sample_weight``."""
+    if sample_weight is None:
+        return {}
+    steps = getattr(estimator, "steps", None)
+    return {"sample_weight" if steps is None else f"{steps[-1][0]}__sample_weight":
+            sample_weight}
 
 
 def output_names(estimator, n_outputs):

@@ -10,6 +10,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array
 
 from .._network import final_step, is_mlp
 from .._parallel import delayed, run
+from ._base import sample_weight_params
 from ._score import ScoreMethod, _score
 
 __all__ = ["DropRetrain"]
@@ -27,14 +28,6 @@ def _unfreeze(estimator):
 def _last(estimator):
     """The final step of a (nested, possibly frozen) Pipeline, or the estimator itself."""
     return final_step(estimator)[1]
-
-
-def _sample_weight_params(estimator, sample_weight):
-    if sample_weight is None:
-        return {}
-    steps = getattr(estimator, "steps", None)
-    return {"sample_weight" if steps is None else f"{steps[-1][0]}__sample_weight":
-            sample_weight}
 
 
 def _warm_start(new, fitted, column):
@@ -213,7 +206,7 @@ class DropRetrain(ScoreMethod):
             if fit_params is None:
                 weights = (None if sample_weight is None
                            else _check_sample_weight(sample_weight, X))
-                fit_params = _sample_weight_params(_unfreeze(estimator), weights)
+                fit_params = sample_weight_params(_unfreeze(estimator), weights)
         elif y_train is None:
             raise ValueError("X_train was given without y_train.")
         X_train = check_array(X_train, dtype=[np.float64, np.float32], input_name="X_train")
