@@ -243,6 +243,39 @@ def _write_output(path, records):
         raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _check_plot_path(path):
+    """Fail early on --plot: no matplotlib, an unknown file type or a missing folder."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CLIError("--plot needs matplotlib: pip install 'skimportance[plot]'") \
+            from None
+    extension = os.path.splitext(path)[1].lower().lstrip(".")
+    types = Figure().canvas.get_supported_filetypes()
+    if extension not in types:
+        raise CLIError(f"cannot draw {path}: the plot file must end in one of "
+                       f"{', '.join('.' + t for t in sorted(types))}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CLIError(f"cannot write {path}: folder {folder} does not exist")
+
+
+def _write_plot(path, feature_names, methods, importances, title):
+    """The chart of the normalised importances the table shows, without recomputing."""
+    from matplotlib.figure import Figure
+
+    from .plotting._comparison import comparison_size, draw_comparison
+
+    # A bare Figure, not pyplot: no display backend and no global state are involved.
+    fig = Figure(figsize=comparison_size(len(feature_names), len(methods)),
+                 layout="constrained")
+    draw_comparison(feature_names, methods, importances, ax=fig.add_subplot(), title=title)
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 # ---------------------------------------------------------------------------------------
 # Arguments
 
@@ -333,6 +366,12 @@ output file (--output):
   <method>_importance and <method>_rank for each method, and mean_rank.
   .json: the same rows as a list of records (objects with the same keys).
 
+chart (--plot):
+  Grouped horizontal bars of the normalised importances in the table, one colour
+  per method, features ordered by their mean over the methods (largest at the
+  top). The file type follows the extension of PATH. Needs matplotlib
+  (pip install 'skimportance[plot]').
+
 exit status: 0 on success, 2 on a usage or data error (one line on stderr).
 """ % {"early": EARLY_STOPPING_MIN_ROWS, "val": round(100 * VALIDATION_FRACTION),
        "nochange": N_ITER_NO_CHANGE, "max_classes": MAX_CLASSES_FOR_INTEGER_TARGET,
@@ -361,6 +400,9 @@ def _parser():
                         help="seed of the split and of the MLP (default: %(default)s)")
     parser.add_argument("--output", type=_output_option, metavar="PATH",
                         help="also write the table to PATH, ending in .csv or .json")
+    parser.add_argument("--plot", metavar="PATH",
+                        help="also draw the normalised importances of the methods as a "
+                             "bar chart to PATH (.png, .pdf, .svg, ...; needs matplotlib)")
     return parser
 
 
@@ -372,6 +414,8 @@ def _run(args):
         folder = os.path.dirname(os.path.abspath(args.output))
         if not os.path.isdir(folder):
             raise CLIError(f"cannot write {args.output}: folder {folder} does not exist")
+    if args.plot:
+        _check_plot_path(args.plot)  # before the fit: a bad path fails at once
     if args.csv is None:
         data = load_diabetes_data()
     else:
@@ -408,6 +452,10 @@ def _run(args):
         _write_output(args.output, _records(data.feature_names, methods, importances,
                                             ranks, order))
         print(f"Wrote {args.output}")
+    if args.plot:
+        title = f"{data.label}, MLP ({hidden}): importances by method"
+        _write_plot(args.plot, data.feature_names, methods, importances, title)
+        print(f"Wrote {args.plot}")
     return 0
 
 

@@ -439,3 +439,63 @@ def test_same_command_prints_the_same_table(capsys):
         assert main(["--method", "permutation,drop", "--random-state", "3"]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
+
+
+# --------------------------------------------------------------------------------------
+# --plot: the chart of the table's normalised importances
+
+PLOT_FAST = ["--method", "garson,olden,permutation", "--hidden", "4", "--max-iter", "50"]
+
+
+def test_plot_writes_the_chart_of_the_table(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from skimportance.plotting import _comparison
+
+    drawn, computed = [], []
+    draw, compute = _comparison.draw_comparison, cli._compute
+
+    def spy_draw(feature_names, methods, matrix, **kwargs):
+        drawn.append((list(feature_names), list(methods), np.array(matrix)))
+        return draw(feature_names, methods, matrix, **kwargs)
+
+    def spy_compute(*args):
+        computed.append(args)
+        return compute(*args)
+
+    monkeypatch.setattr(_comparison, "draw_comparison", spy_draw)
+    monkeypatch.setattr(cli, "_compute", spy_compute)
+    target = str(tmp_path / "chart.png")
+    code, out, err = run([*PLOT_FAST, "--plot", target])
+    assert code == 0, err
+    assert out.splitlines()[-1] == f"Wrote {target}"
+    with open(target, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert len(computed) == 1  # the chart reuses the table's numbers
+    _, methods, rows, _, _ = parse_output(out)
+    [(features, drawn_methods, matrix)] = drawn
+    assert drawn_methods == methods == ["garson", "olden", "permutation"]
+    assert sorted(features) == sorted(DIABETES_FEATURES)
+    for i, feature in enumerate(features):
+        np.testing.assert_allclose(matrix[:, i], rows[feature][0], atol=5e-4)
+
+
+def test_plot_without_matplotlib_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    target = tmp_path / "chart.png"
+    data_error(["--plot", str(target)], "--plot needs matplotlib",
+               "pip install 'skimportance[plot]'")
+    assert not target.exists()
+
+
+def test_plot_path_errors(tmp_path):
+    pytest.importorskip("matplotlib")
+    data_error(["--plot", str(tmp_path / "chart.txt")], "chart.txt", ".png", ".svg")
+    data_error(["--plot", str(tmp_path / "no" / "chart.png")], "does not exist")
+
+
+def test_help_describes_plot(capsys):
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--plot PATH" in text
+    assert "chart (--plot):" in text

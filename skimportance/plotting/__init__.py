@@ -1,0 +1,26 @@
+"""Plots of importances, Lek profiles, rank stability and the network itself.
+
+Needs matplotlib (``pip install 'skimportance[plot]'``), imported only when a plot is
+drawn, so this module imports without it. Each function draws on the ``ax`` (or
+``fig``) it is given, or on a new figure, and returns it.
+
+- :func:`plot_importances`: bar chart of a result, or a heatmap of its values per output.
+- :func:`plot_profiles`: Lek profiles, as NeuralNetTools' ``lekprofile``.
+- :func:`plot_network`: the network's weights, as NeuralNetTools' ``plotnet``.
+- :func:`plot_rank_stability`: places of each input over refits (``n_refits > 1``).
+- :func:`plot_comparison`: several methods' normalised importances side by side.
+"""
+
+from ._comparison import plot_comparison
+from ._diagram import plot_network
+from ._importances import plot_importances
+from ._profiles import plot_profiles
+from ._stability import plot_rank_stability
+
+__all__ = [
+    "plot_comparison",
+    "plot_importances",
+    "plot_network",
+    "plot_profiles",
+    "plot_rank_stability",
+]
