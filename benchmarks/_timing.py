@@ -1,8 +1,8 @@
-"""Timing shared by the benchmark scripts."""
+"""Timing and report rows shared by the benchmark scripts."""
 
 import time
 
-__all__ = ["best_time", "best_times"]
+__all__ = ["best_time", "best_times", "row"]
 
 
 def best_times(funcs, repeats=5):
@@ -23,3 +23,35 @@ def best_times(funcs, repeats=5):
 def best_time(func, repeats=5):
     """Best wall time of one function over ``repeats`` calls."""
     return best_times([func], repeats)[0]
+
+
+def row(operation, ours, reference, reference_time, *, target=None, target_text="",
+        met=None, notes=""):
+    """One line of the benchmark report (``benchmarks/run.py``), as a dict.
+
+    Parameters
+    ----------
+    operation : str
+        What skimportance did, with the sizes.
+    ours, reference_time : float or None
+        Seconds taken by skimportance and by the reference. ``reference_time=None``
+        marks a skipped reference (say why in ``notes``).
+    reference : str
+        Name of the reference tool or operation.
+    target : float, optional
+        Smallest ``ratio = reference_time / ours`` that meets the target; a target
+        "at most 2.5 predicts" is ``target=1 / 2.5``.
+    target_text : str
+        The target as people state it, e.g. "<= 2.5 predicts".
+    met : bool, optional
+        Whether the target is met; by default ``ratio >= target``. Pass it when the
+        target has another condition too.
+    notes : str
+        Anything else worth a reader's attention (agreement, versions, why skipped).
+    """
+    ratio = None if reference_time is None or ours is None else reference_time / ours
+    if met is None and target is not None and ratio is not None:
+        met = ratio >= target
+    return dict(operation=operation, ours=ours, reference=reference,
+                reference_time=reference_time, ratio=ratio, target=target,
+                target_text=target_text, met=met, notes=notes)

@@ -4,28 +4,51 @@ Run by hand where torch and captum are installed (never a dependency of skimport
     python benchmarks/reference/captum_integrated_gradients.py
 Prints the largest difference of the per-row attributions and both times as ratios to
 one scikit-learn predict on the full X.
+
+``--network NET.npz --out RESULT.npz`` is how benchmarks/bench_path.py (and so
+benchmarks/run.py) uses it: time captum's IntegratedGradients (Gauss-Legendre, on the
+network's output before its output activation) on the network, ``rows``, ``baseline``
+and ``n_steps`` that bench_path.py saved, and write the time and the attributions.
+That mode needs only numpy, torch and captum.
 """
 
-import time
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
 
-from skimportance import feature_importances
-from skimportance.methods import IntegratedGradients
-
-try:
-    import torch
-    from captum.attr import IntegratedGradients as CaptumIG
-except ImportError:  # pragma: no cover - reference tool not installed
-    raise SystemExit("torch and captum are not installed: nothing to compare against.")
-
-from captum_gradient import as_torch, best_time  # noqa: E402  (same folder)
+# First: captum_gradient (same folder) exits with a message if torch or captum is missing.
+from captum_gradient import (
+    as_torch, best_time, load_network, saved_mode_parser, torch, torch_network,
+    write_result)
+from captum.attr import IntegratedGradients as CaptumIG
 
 
-def main():
+def ig_run(model, rows, baseline, n_steps):
+    """A function computing captum's integrated gradients of ``model`` over ``rows``."""
+    ig = CaptumIG(model)
+    inputs, base = torch.tensor(rows), torch.tensor(baseline)
+
+    def run():
+        return ig.attribute(inputs, baselines=base, n_steps=n_steps, method="gausslegendre",
+                            internal_batch_size=len(rows) * n_steps).numpy()
+    return run
+
+
+def run_saved(network, out, repeats):
+    """The ``--network`` mode."""
+    net = load_network(network)
+    model = torch_network(net["coefs"], net["intercepts"], net["activation"])
+    write_result(out, ig_run(model, net["rows"], net["baseline"], net["n_steps"]), repeats)
+
+
+def compare_cases():
+    # scikit-learn and skimportance only for this by-hand mode: --network needs neither
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    from skimportance import feature_importances
+    from skimportance.methods import IntegratedGradients
+
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20000, 50))
     y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2]
@@ -41,13 +64,7 @@ def main():
                                max_iter=5, random_state=0).fit(X, y)
         method = IntegratedGradients(n_steps=50, method="gausslegendre")
         ours = feature_importances(mlp, rows, method=method, return_local=True).local[:, 0]
-        ig = CaptumIG(as_torch(mlp, "logit"))
-        inputs, base = torch.tensor(rows), torch.tensor(baseline)
-
-        def captum_run():
-            return ig.attribute(inputs, baselines=base, n_steps=50, method="gausslegendre",
-                                internal_batch_size=len(rows) * 50).numpy()
-
+        captum_run = ig_run(as_torch(mlp, "logit"), rows, baseline, 50)
         theirs = captum_run()
         diff = np.abs(ours - theirs).max() / np.abs(theirs).max()
         t_predict = best_time(lambda: mlp.predict(X))
@@ -55,6 +72,17 @@ def main():
         t_theirs = best_time(captum_run, repeats=3)
         print(f"MLPRegressor (128, 64) {activation:<9}{diff:>14.2e}{t_ours / t_predict:>14.2f}"
               f"{t_theirs / t_predict:>16.2f}")
+
+
+def main(argv=None):
+    parser = saved_mode_parser(__doc__.splitlines()[0])
+    args = parser.parse_args(argv)
+    if args.network and not args.out:
+        parser.error("--network needs --out")
+    if args.network:
+        run_saved(args.network, args.out, args.repeats)
+    else:
+        compare_cases()
 
 
 if __name__ == "__main__":
