@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._function import _feature_names, feature_importances
+from ._function import feature_importances, prepare
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method
@@ -55,18 +55,21 @@ def _restore_on_error(estimator):
         raise
 
 
-def _importances(method, estimator, X, y, sample_weight, scale, fit_params, X_train, y_train):
-    """Importances on (X, y); methods that refit are trained on (X_train, y_train)."""
+def _importances(method, estimator, X, y, sample_weight, options, fit_params, X_train,
+                 y_train):
+    """Importances on (X, y); methods that refit are trained on (X_train, y_train).
+
+    ``options``: the meta-estimator's ``scale`` and ``feature_groups``.
+    """
     if not getattr(method, "needs_training_data", False):
-        return feature_importances(estimator, X, y, method=method, scale=scale,
-                                   sample_weight=sample_weight)
-    names = _feature_names(X, estimator)
-    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(sample_weight, X)
-    return method.compute(estimator, X, np.asarray(y), scale=scale,
+        return feature_importances(estimator, X, y, method=method,
+                                   sample_weight=sample_weight, **options)
+    X, sample_weight, names, groups = prepare(estimator, X, sample_weight,
+                                              options["feature_groups"])
+    extra = {} if groups is None else {"feature_groups": groups}
+    return method.compute(estimator, X, np.asarray(y), scale=options["scale"],
                           sample_weight=sample_weight, feature_names=names,
-                          X_train=X_train, y_train=y_train, fit_params=fit_params)
+                          X_train=X_train, y_train=y_train, fit_params=fit_params, **extra)
 
 
 def _rows(params, n_samples, indices):
@@ -81,20 +84,21 @@ def _rows(params, n_samples, indices):
     return out
 
 
-def _fold_importances(estimator, method, X, y, sample_weight, params, train, test, scale):
+def _fold_importances(estimator, method, X, y, sample_weight, params, train, test, options):
     """Fit on the training rows of a fold, then compute the importances on its held-out rows."""
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
     train_params = _rows(params, _num_samples(X), train)
     estimator.fit(X_train, y_train, **train_params)
     weights = None if sample_weight is None else _safe_indexing(sample_weight, test)
     return _importances(method, estimator, _safe_indexing(X, test), _safe_indexing(y, test),
-                        weights, scale, train_params, X_train, y_train)
+                        weights, options, train_params, X_train, y_train)
 
 
-def _refit_importances(estimator, method, X, y, sample_weight, params, scale):
+def _refit_importances(estimator, method, X, y, sample_weight, params, options):
     """Fit on all of (X, y) and compute the importances there; the fitted estimator too."""
     estimator.fit(X, y, **params)
-    return estimator, _importances(method, estimator, X, y, sample_weight, scale, params, X, y)
+    return estimator, _importances(method, estimator, X, y, sample_weight, options, params,
+                                   X, y)
 
 
 def _random_state_keys(estimator):
@@ -147,17 +151,19 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"]), None],
         "method": [StrOptions(set(METHODS)), HasMethods(["compute"]), callable],
         "scale": ["boolean"],
+        "feature_groups": [list, dict, None],
         "cv": ["cv_object"],
         "n_refits": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, *, method="olden", scale=True, cv=None, n_refits=1,
-                 n_jobs=None, verbose=0):
+    def __init__(self, estimator=None, *, method="olden", scale=True, feature_groups=None,
+                 cv=None, n_refits=1, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.method = method
         self.scale = scale
+        self.feature_groups = feature_groups
         self.cv = cv
         self.n_refits = n_refits
         self.n_jobs = n_jobs
@@ -213,11 +219,12 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             refits = _seeded_refits(estimator, self.n_refits)
             if self.cv is None and self.n_refits == 1:
                 estimator.fit(X, y, **params)
-                result = _importances(method, estimator, X, y, sample_weight, self.scale,
+                result = _importances(method, estimator, X, y, sample_weight, self._options(),
                                       params, X, y)
             elif self.cv is None:
                 tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight,
-                                                     params, self.scale) for refit in refits)
+                                                     params, self._options())
+                         for refit in refits)
                 fitted = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="refits")
                 estimator = fitted[0][0]  # the first refit, seeded as with n_refits=1
                 result = combine_refits([r for _, r in fitted])
@@ -237,6 +244,9 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
 
     def _set_fitted_extra(self):
         pass
+
+    def _options(self):
+        return {"scale": self.scale, "feature_groups": self.feature_groups}
 
     def _configure(self, method):
         """Hand ``n_jobs`` and ``verbose`` to a method that leaves them at their defaults.
@@ -273,7 +283,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"cv={self.cv!r} cannot split the data given to fit: {exc}") \
                 from exc
         tasks = (delayed(_fold_importances)(clone(refit), method, X, y, sample_weight,
-                                            params, train, test, self.scale)
+                                            params, train, test, self._options())
                  for refit in refits for train, test in splits)
         results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
         per_refit = [combine_folds(results[i:i + len(splits)])
@@ -374,6 +384,14 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the
         raw-weight numbers of NeuralNetTools and caret.
+    feature_groups : list or dict, default=None
+        Columns to rank together (the dummies of a variable one-hot encoded by hand, a
+        sensor's channels): a list whose entries are a column (index or name) or a
+        list of columns, or a dict ``{name: list of columns}``; see
+        :func:`~skimportance.feature_importances`. ``feature_importances_`` then has
+        one value per entry, so it no longer lines up with X's columns (for
+        ``SelectFromModel``, leave this None: a Pipeline that encodes columns itself
+        is already reported per column of X).
     cv : int, cross-validation generator or iterable, default=None
         Where the importances are measured. None: on the data passed to ``fit``, the
         data the network was trained on, which is optimistic (an input the network
@@ -491,6 +509,14 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the
         raw-weight numbers of NeuralNetTools and caret.
+    feature_groups : list or dict, default=None
+        Columns to rank together (the dummies of a variable one-hot encoded by hand, a
+        sensor's channels): a list whose entries are a column (index or name) or a
+        list of columns, or a dict ``{name: list of columns}``; see
+        :func:`~skimportance.feature_importances`. ``feature_importances_`` then has
+        one value per entry, so it no longer lines up with X's columns (for
+        ``SelectFromModel``, leave this None: a Pipeline that encodes columns itself
+        is already reported per column of X).
     cv : int, cross-validation generator or iterable, default=None
         Where the importances are measured. None: on the data passed to ``fit``, the
         data the network was trained on, which is optimistic (an input the network

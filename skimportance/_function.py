@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
+from ._groups import resolve_groups
+from ._network import final_step
 from .methods import METHODS, get_method
 
 __all__ = ["feature_importances"]
@@ -15,16 +17,52 @@ def _feature_names(X, estimator):
     return getattr(estimator, "feature_names_in_", None)
 
 
+def _validated_X(X, estimator):
+    if final_step(estimator)[0]:
+        values = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
+        if values.dtype == object:
+            try:
+                values.astype(float)
+            except (TypeError, ValueError):
+                # Text categories for a Pipeline that encodes them: it checks them.
+                return values
+    return check_array(X, dtype=[np.float64, np.float32], input_name="X")
+
+
+def prepare(estimator, X, sample_weight, feature_groups):
+    """Validated X and sample_weight, the result's entry names and their columns."""
+    feature_names = None
+    if X is not None:
+        feature_names = _feature_names(X, estimator)
+        X = _validated_X(X, estimator)
+        sample_weight = None if sample_weight is None else _check_sample_weight(
+            sample_weight, X)
+    elif getattr(estimator, "feature_names_in_", None) is not None:
+        feature_names = estimator.feature_names_in_
+    groups = None
+    if feature_groups is not None:
+        n_features = X.shape[1] if X is not None else getattr(estimator, "n_features_in_",
+                                                               None)
+        if n_features is None:
+            raise ValueError("feature_groups needs X, to know the columns it refers to.")
+        groups, feature_names = resolve_groups(feature_groups, n_features, feature_names)
+    return X, sample_weight, feature_names, groups
+
+
 def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True,
-                        sample_weight=None, return_local=False):
+                        sample_weight=None, feature_groups=None, return_local=False):
     """Importances of the inputs of an already fitted network, without refitting.
 
     Parameters
     ----------
     estimator : fitted estimator
-        An ``MLPRegressor`` or ``MLPClassifier``, a ``Pipeline`` whose last step is one
-        and whose earlier steps are per-feature scalers, or a ``FrozenEstimator`` of
-        either. Methods that score the model (and callables) take any estimator.
+        An ``MLPRegressor`` or ``MLPClassifier``, a ``Pipeline`` whose last step is one,
+        or a ``FrozenEstimator`` of either. Methods that score the model (and callables)
+        take any estimator. Per-feature scalers before the network are folded into its
+        first layer; other steps that keep each encoded column tied to one column of X
+        (a ``ColumnTransformer`` with a ``OneHotEncoder``) are traced back, so weight
+        and gradient methods report one value per column of X, summed over the
+        columns it was encoded into.
     X : array-like of shape (n_samples, n_features), default=None
         Data to evaluate the network on, and to measure each input's standard
         deviation for ``scale=True``. Needed by gradient methods and by ``scale=True``.
@@ -42,6 +80,17 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
         report. A network fed by a StandardScaler gets the same numbers either way.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights for the standard deviations and for averages over rows.
+    feature_groups : list or dict, default=None
+        Columns to rank together, like rfpimp's ``features``: a list whose entries are
+        a column (index, or name when X is a DataFrame) or a list of columns, or a dict
+        ``{name: list of columns}``. The result then has one value per entry (columns
+        left out are not reported), named by the dict's keys, or the column's name, or
+        the group's names joined by "+". Permutation shuffles a group's columns with the
+        same row order (their joint values stay), ablation replaces them together,
+        drop-and-retrain refits without all of them; weight and gradient methods sum
+        over the group (the absolute values, for a group of several columns of a signed
+        method), integrated gradients sum the signed per-row attributions (which keeps
+        completeness). Not for ``"profile"``.
     return_local : bool, default=False
         Also return per-row values, for the methods that have them (integrated
         gradients, conductance): ``result.local`` of shape
@@ -55,6 +104,7 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.datasets import load_diabetes
     >>> from sklearn.neural_network import MLPRegressor
     >>> from skimportance import feature_importances
@@ -63,20 +113,25 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
     >>> result = feature_importances(mlp, X, method="gradient")
     >>> result.importances_mean.shape
     (10,)
+
+    Rank columns 4 to 9 (six blood serum measurements) as one:
+
+    >>> grouped = feature_importances(mlp, X, method="gradient",
+    ...                               feature_groups={"age": [0], "serum": [4, 5, 6, 7, 8, 9]})
+    >>> grouped.feature_names.tolist()
+    ['age', 'serum']
+    >>> bool(np.isclose(grouped.importances_mean[1], result.importances_mean[4:].sum()))
+    True
     """
     method = get_method(method)
     check_is_fitted(estimator)
-    feature_names = None
-    if X is not None:
-        feature_names = _feature_names(X, estimator)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        sample_weight = None if sample_weight is None else _check_sample_weight(
-            sample_weight, X)
-    elif getattr(estimator, "feature_names_in_", None) is not None:
-        feature_names = estimator.feature_names_in_
+    extra = {}
+    X, sample_weight, feature_names, groups = prepare(estimator, X, sample_weight,
+                                                      feature_groups)
+    if groups is not None:
+        extra["feature_groups"] = groups
     if y is not None:
         y = np.asarray(y)
-    extra = {}
     if return_local:
         if not getattr(method, "has_local", False):
             local = sorted(name for name, cls in METHODS.items()

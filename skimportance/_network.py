@@ -230,12 +230,17 @@ def _probe_affine(steps, n_features, X):
     if X is not None:
         probe = np.vstack([probe, X[:5]])
     out = probe
+    names = ", ".join(f"{name!r} ({type(step).__name__})" for name, step in steps)
     with warnings.catch_warnings():
         # A step fitted on a DataFrame warns about a plain array; the values are what count.
         warnings.simplefilter("ignore", UserWarning)
-        for _, step in steps:
-            out = np.asarray(step.transform(out), dtype=float)
-    names = ", ".join(f"{name!r} ({type(step).__name__})" for name, step in steps)
+        try:
+            for _, step in steps:
+                out = np.asarray(step.transform(out), dtype=float)
+        except (TypeError, ValueError) as exc:
+            # Encoders reject the probe's values, a ColumnTransformer wants named columns.
+            raise NotAnMLPError(f"The Pipeline steps before the MLP, {names}, are not "
+                                f"per-feature scalers: {exc}") from exc
     if out.shape != probe.shape:
         raise NotAnMLPError(
             f"The Pipeline steps before the MLP, {names}, map {n_features} features to "

@@ -24,7 +24,8 @@ def _fit_importances(estimator, method, X, y):
     # Many small fits: BLAS's own threads would only synchronise on each tiny product.
     with _single_threaded_blas():
         estimator.fit(X, y)
-        result = _importances(method, estimator, X, y, None, True, {}, X, y)
+        result = _importances(method, estimator, X, y, None,
+                              {"scale": True, "feature_groups": None}, {}, X, y)
     return np.asarray(result.importances_mean, dtype=float), result.feature_names
 
 

@@ -249,7 +249,8 @@ def test_weight_method_on_a_non_mlp_names_what_applies(regression):
 def test_pipeline_step_that_mixes_features_is_refused(regression):
     X, y = regression
     pipe = make_pipeline(PolynomialFeatures(2), mlp())
-    with pytest.raises(TypeError, match="one-to-one"):
+    with pytest.raises(TypeError, match=r"mix columns of X: network input \d+ depends on "
+                                        r"columns \[0, 1\]"):
         ImportanceRegressor(pipe, method="olden").fit(X, y)
 
 

@@ -3,7 +3,9 @@
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._network import NotAnMLPError, final_step, is_mlp, unwrap_network
+from .._columns import entry_columns, network_inputs
+from .._groups import combine_columns
+from .._network import NotAnMLPError, final_step, is_mlp
 from .._result import Importances
 
 __all__ = [
@@ -90,7 +92,7 @@ class ImportanceMethod(BaseEstimator):
     _parameter_constraints: dict = {}
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         """Compute the importances of a fitted estimator's inputs.
 
         Parameters
@@ -106,7 +108,11 @@ class ImportanceMethod(BaseEstimator):
         sample_weight : ndarray of shape (n_samples,), default=None
             Row weights for the spread of the inputs and for averages over rows.
         feature_names : array-like of str, default=None
-            Names of the inputs.
+            Names of the result's entries: the inputs, or the groups when
+            ``feature_groups`` is given.
+        feature_groups : list of ndarray of int, default=None
+            Columns of X to rank together, one array per entry of the result (see
+            :func:`skimportance.feature_importances`); None ranks every column alone.
 
         Returns
         -------
@@ -118,22 +124,31 @@ class ImportanceMethod(BaseEstimator):
 class NetworkMethod(ImportanceMethod):
     """A method computed from the layers of a fitted MLP (weights and gradients)."""
 
+    def _network(self, estimator, X):
+        """The network, the data it sees and which of its inputs each column of X became."""
+        check_applicable(self, estimator)
+        net, X_net, owners = network_inputs(estimator, X, self.name)
+        if X_net is not None and X_net.shape[1] != net.n_features:
+            raise ValueError(
+                f"X has {X_net.shape[1]} features, but the network takes {net.n_features}."
+            )
+        return net, X_net, owners
+
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         self._validate_params()
         if X is None and (scale or self.needs_X):
             why = ("it evaluates the network on data" if self.needs_X else
                    "scale=True needs the standard deviation of each input; pass X, or "
                    "scale=False for raw-weight importances")
             raise ValueError(f"Method {self.name!r} needs X: {why}.")
-        check_applicable(self, estimator)
-        net = unwrap_network(estimator, X, method_name=self.name)
-        if X is not None and X.shape[1] != net.n_features:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the network takes {net.n_features}."
-            )
-        sigma = column_scale(X, sample_weight) if scale else np.ones(net.n_features)
-        per_output = self._per_output(net, X, sigma, sample_weight)
+        net, X_net, owners = self._network(estimator, X)
+        sigma = column_scale(X_net, sample_weight) if scale else np.ones(net.n_features)
+        per_output = self._per_output(net, X_net, sigma, sample_weight)
+        n_features = net.n_features if X is None else X.shape[1]
+        columns = entry_columns(owners, feature_groups, n_features)
+        if columns is not None:
+            per_output = combine_columns(per_output, columns)
         if len(per_output) == net.n_outputs:
             names = output_names(estimator, net.n_outputs)
         else:

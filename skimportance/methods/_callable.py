@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._groups import combine_columns
 from .._result import Importances
 from ._base import ImportanceMethod
 
@@ -41,7 +42,7 @@ class CallableMethod(ImportanceMethod):
         return getattr(self.func, "__name__", type(self.func).__name__)
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         values = np.asarray(self.func(estimator, X, y), dtype=float)
         n_features = None if X is None else X.shape[1]
         if values.ndim not in (1, 2) or (
@@ -52,4 +53,6 @@ class CallableMethod(ImportanceMethod):
                 f"The importance function {self.name!r} returned shape {values.shape}; "
                 f"expected {expected} or (n_outputs, {n_features or 'n_features'})."
             )
+        if feature_groups is not None:
+            values = combine_columns(values, feature_groups)
         return Importances(values, method=self.name, feature_names=feature_names)

@@ -8,10 +8,11 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight, check_array
 
-from .._network import final_step, is_mlp
+from .._columns import like_fitted
+from .._network import NotAnMLPError, _probe_affine, final_step, is_mlp
 from .._parallel import delayed, run
 from ._base import sample_weight_params
-from ._score import ScoreMethod, _score
+from ._score import ScoreMethod, _entries, _score, _typical
 
 __all__ = ["DropRetrain"]
 
@@ -76,18 +77,45 @@ def _reduced_model(estimator, column, warm_start, max_iter):
 
 
 def _refit_and_score(estimator, scorer, column, warm_start, max_iter, X_train, y_train,
-                     fit_params, X, y, sample_weight):
-    """Score of a refit without ``column`` (with every column when it is None)."""
-    keep = np.arange(X.shape[1])
-    if column is not None:
-        keep = np.delete(keep, column)
-    model = _reduced_model(estimator, column, warm_start, max_iter)
+                     fit_params, X, y, sample_weight, constants=None):
+    """Score of a refit without the columns ``column`` (with every column when None).
+
+    With ``constants`` the columns are not deleted but held at a constant, in training
+    and scoring alike (for Pipelines that select columns by name or position); a
+    constant input carries no information, so the refit cannot use it.
+    """
+    if constants is not None:
+        if column is not None:
+            X_train, X = X_train.copy(), X.copy()
+            X_train[:, column] = constants[column]
+            X[:, column] = constants[column]
+        model = _reduced_model(estimator, None, False, max_iter)
+        X_train = like_fitted(estimator, X_train)
+    else:
+        keep = np.arange(X.shape[1])
+        if column is not None:
+            keep = np.delete(keep, column)
+        model = _reduced_model(estimator, column, warm_start, max_iter)
+        X_train, X = X_train[:, keep], X[:, keep]
     with warnings.catch_warnings():
         if max_iter is not None:
             # The caller capped the refits: reaching the cap is what was asked for.
             warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X_train[:, keep], y_train, **fit_params)
-    return _score(scorer, model, X[:, keep], y, sample_weight)
+        model.fit(X_train, y_train, **fit_params)
+    return _score(scorer, model, X, y, sample_weight)
+
+
+def _keeps_columns(estimator, X):
+    """Whether the steps before the final estimator treat each column alone (so they can
+    be refitted on fewer columns); a ColumnTransformer or an encoder does not."""
+    steps, _ = final_step(estimator)
+    if not steps:
+        return True
+    try:
+        _probe_affine(steps, X.shape[1], X if X.dtype != object else None)
+    except NotAnMLPError:
+        return False
+    return X.dtype != object
 
 
 class DropRetrain(ScoreMethod):
@@ -107,8 +135,11 @@ class DropRetrain(ScoreMethod):
     it needs only a few epochs to adapt, which ``max_iter`` can cap (e.g. 20: the
     benchmark finds the same ranking as cold refits, 5x faster). Pipeline steps before the
     network are refitted on the remaining columns; per-feature scalers give the same
-    scaling there, so the remaining rows of ``W1`` still apply. Set the estimator's
-    ``random_state`` for reproducible refits.
+    scaling there, so the remaining rows of ``W1`` still apply. Steps that select or
+    encode columns (a ``ColumnTransformer``, a ``OneHotEncoder``) need all of them: then
+    the dropped column is held at its median (its most frequent category) in training
+    and scoring, which removes its information just the same, and the refits are cold.
+    Set the estimator's ``random_state`` for reproducible refits.
 
     Bias: two strongly correlated inputs can each look unimportant, because the refit
     uses the other one instead: drop-and-retrain deflates correlated inputs (the
@@ -169,7 +200,8 @@ class DropRetrain(ScoreMethod):
         self.verbose = verbose
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, X_train=None, y_train=None, fit_params=None):
+                feature_names=None, feature_groups=None, X_train=None, y_train=None,
+                fit_params=None):
         """Compute the importances of a fitted estimator's inputs.
 
         Parameters
@@ -185,6 +217,9 @@ class DropRetrain(ScoreMethod):
             Weights of the rows of X in the scores (and in the refits when
             ``X_train`` is not given).
         feature_names : array-like of str, default=None
+        feature_groups : list of ndarray of int, default=None
+            Columns dropped together, one array per entry of the result; None drops
+            every column alone.
         X_train, y_train : array-like, default=None
             Data the refits are trained on; None means X and y.
         fit_params : dict, default=None
@@ -197,8 +232,11 @@ class DropRetrain(ScoreMethod):
         """
         self._validate_params()
         self._check_data(X, y)
-        if X.shape[1] < 2:
-            raise ValueError(f"Method {self.name!r} needs at least 2 features to drop one.")
+        entries = _entries(feature_groups, X.shape[1])
+        if any(len(np.unique(cols)) >= X.shape[1] for cols in entries):
+            raise ValueError(f"Method {self.name!r} needs at least one column left after "
+                             "dropping a column or group; X has "
+                             f"{X.shape[1]} column{'s' if X.shape[1] > 1 else ''}.")
         scorer = self.check_scorer(estimator)
         baseline = self._baseline(scorer, estimator, X, y, sample_weight)
         if X_train is None:
@@ -209,18 +247,23 @@ class DropRetrain(ScoreMethod):
                 fit_params = sample_weight_params(_unfreeze(estimator), weights)
         elif y_train is None:
             raise ValueError("X_train was given without y_train.")
-        X_train = check_array(X_train, dtype=[np.float64, np.float32], input_name="X_train")
+        X_train = check_array(X_train, dtype=None if X.dtype == object else
+                              [np.float64, np.float32], input_name="X_train")
         if X_train.shape[1] != X.shape[1]:
             raise ValueError(
                 f"X_train has {X_train.shape[1]} features but X has {X.shape[1]}.")
         y_train = np.asarray(y_train)
         # Warm refits train further than the given network did; the reference is the
         # full network refitted the same way, so those epochs are not credited to an input.
-        warm = self.warm_start and _can_warm_start(estimator)
-        columns = list(range(X.shape[1])) + ([None] if warm else [])
+        constants = None
+        if not _keeps_columns(estimator, X):
+            constants = np.array([_typical(X_train[:, j], "median")
+                                  for j in range(X.shape[1])], dtype=object)
+        warm = self.warm_start and _can_warm_start(estimator) and constants is None
+        columns = list(entries) + ([None] if warm else [])
         tasks = (delayed(_refit_and_score)(
             estimator, scorer, column, self.warm_start, self.max_iter, X_train, y_train,
-            fit_params or {}, X, y, sample_weight) for column in columns)
+            fit_params or {}, X, y, sample_weight, constants) for column in columns)
         scores = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="drop-and-retrain")
         if warm:
             baseline = scores.pop()

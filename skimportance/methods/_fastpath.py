@@ -168,6 +168,15 @@ class RankOneNetwork:
         flat = logits.reshape(-1, self.n_outputs)
         return _OUTPUT[net.out_activation](flat).reshape(logits.shape)
 
+    def group_outputs(self, D, cols):
+        """Outputs, shape (n_rows, n_outputs), when the columns ``cols`` of X are replaced
+        together by ``X[:, cols] + D``: the first layer moves by ``D @ W1[cols]``."""
+        net = self.net
+        Z = np.asarray(D, dtype=net.dtype) @ net.coefs[0][cols]
+        Z += self.Z1
+        _, logits = net.forward_from(Z, 0)
+        return _OUTPUT[net.out_activation](logits)
+
     def _fused(self, rows, D, W1c, logits):
         net = self.net
         Vt = np.ascontiguousarray(net.coefs[1].T)

@@ -5,9 +5,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._network import unwrap_network
+from .._columns import entry_columns
+from .._groups import combine_columns
 from .._result import Importances
-from ._base import NetworkMethod, check_applicable, output_names
+from ._base import NetworkMethod, output_names
 from ._path_core import QUADRATURES, path_integrals, quadrature, resolve_baseline
 
 __all__ = ["Conductance", "IntegratedGradients"]
@@ -30,7 +31,7 @@ class _PathMethod(NetworkMethod):
         return []
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, return_local=False):
+                feature_names=None, feature_groups=None, return_local=False):
         """Compute the attributions; see the class docstring. ``scale`` has no effect.
 
         With ``return_local=True`` the result also holds the per-row values (``local``,
@@ -42,18 +43,15 @@ class _PathMethod(NetworkMethod):
                 f"Method {self.name!r} needs X: it integrates the network's gradients "
                 "along a path from a baseline to each row of X."
             )
-        check_applicable(self, estimator)
-        net = unwrap_network(estimator, X, method_name=self.name)
-        if X.shape[1] != net.n_features:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the network takes {net.n_features}."
-            )
+        net, X, owners = self._network(estimator, X)
+        columns = entry_columns(owners, feature_groups, None if owners is None else len(owners))
         layers = self._layers(net)
         by_input = getattr(self, "by_input", False)
         B = resolve_baseline(self.baseline, X, sample_weight)
         alphas, weights = quadrature(self.method, self.n_steps)
 
-        n, k, p = X.shape[0], net.n_outputs, net.n_features
+        n, k = X.shape[0], net.n_outputs
+        p = net.n_features if columns is None else len(columns)
         w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         ig_total = np.zeros((k, p))
         unit_totals = {l: 0.0 for l in layers}
@@ -63,10 +61,16 @@ class _PathMethod(NetworkMethod):
         F_base = net.predict(B, self.output) if B.shape[0] == 1 else None
         for rows, ig, conductances in path_integrals(net, X, B, alphas, weights,
                                                      self.output, layers, by_input):
-            ig_total += np.tensordot(w[rows], np.abs(ig), axes=1)
             F_x = net.predict(X[rows], self.output)
             F_b = F_base if F_base is not None else net.predict(B[rows], self.output)
             delta[rows] = ig.sum(axis=2) - (F_x - F_b)
+            if columns is not None:
+                # Attributions add up (completeness), so a group's is its columns' sum.
+                ig = combine_columns(ig, columns, signed_singletons=False)
+                if by_input:
+                    conductances = {l: combine_columns(c, columns, signed_singletons=False)
+                                    for l, c in conductances.items()}
+            ig_total += np.tensordot(w[rows], np.abs(ig), axes=1)
             if return_local:
                 local[rows] = ig
             for l, cond in conductances.items():

@@ -180,8 +180,12 @@ class LekProfile(NetworkMethod):
         return table, labels
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         self._validate_params()
+        if feature_groups is not None:
+            raise ValueError(f"Method {self.name!r} sweeps one input at a time, so it "
+                             "cannot rank groups of columns; drop feature_groups, or use a "
+                             "method that can (every other built-in method).")
         if X is None:
             raise ValueError(f"Method {self.name!r} needs X: the sweeps run from each "
                              "input's minimum to its maximum in X.")

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.random import sample_without_replacement
 
+from .._columns import like_fitted
 from .._parallel import delayed, run
 from .._result import Importances
 from ._base import ImportanceMethod
@@ -19,21 +20,8 @@ from ._fastpath import fast_network
 __all__ = ["Ablation", "Permutation", "ScoreMethod"]
 
 
-def _like_fitted(estimator, X):
-    """X with the column names the estimator was fitted with, if any, so that it does not
-    warn about missing names (the values are what count)."""
-    names = getattr(estimator, "feature_names_in_", None)
-    if names is None or len(names) != X.shape[1]:
-        return X
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - then the names came from another library
-        return X
-    return pd.DataFrame(X, columns=names)
-
-
 def _score(scorer, estimator, X, y, sample_weight):
-    X = _like_fitted(estimator, X)
+    X = like_fitted(estimator, X)
     if sample_weight is None:
         return scorer(estimator, X, y)
     return scorer(estimator, X, y, sample_weight=sample_weight)
@@ -113,6 +101,13 @@ class ScoreMethod(ImportanceMethod):
         )
 
 
+def _entries(feature_groups, n_features):
+    """The columns of each entry of the result: every column alone by default."""
+    if feature_groups is None:
+        return [np.array([j]) for j in range(n_features)]
+    return feature_groups
+
+
 class _Permuted:
     """Column values after each repeat: ``X[perms[r], col]``."""
 
@@ -139,38 +134,51 @@ class _Constant:
         return np.broadcast_to(self.values[cols], (X.shape[0], len(cols)))
 
 
-def _column_scores(estimator, scorer, fast, X, y, sample_weight, replace, cols, unchanged):
-    """Scores, shape (len(cols), n_repeats), with each column of ``cols`` replaced in turn."""
-    scores = np.empty((len(cols), len(replace)))
+def _column_scores(estimator, scorer, fast, X, y, sample_weight, replace, entries, unchanged):
+    """Scores, shape (len(entries), n_repeats), with the columns of each entry replaced in
+    turn (an entry's columns together, with the same rows)."""
+    scores = np.empty((len(entries), len(replace)))
     if fast is None:
         Xw = X.copy()
-        for i, col in enumerate(cols):
+        for i, cols in enumerate(entries):
             for r in range(len(replace)):
-                Xw[:, col] = replace(X, r, [col])[:, 0]
+                Xw[:, cols] = replace(X, r, cols)
                 scores[i, r] = _score(scorer, estimator, Xw, y, sample_weight)
-            Xw[:, col] = X[:, col]
+            Xw[:, cols] = X[:, cols]
         return scores
     standin = fast.standin()
+    single = [i for i, cols in enumerate(entries) if len(cols) == 1]
+    groups = [i for i, cols in enumerate(entries) if len(cols) > 1]
+    single_cols = [int(entries[i][0]) for i in single]
+
+    def score(i, r, D, outputs):
+        if not D.any():
+            scores[i, r] = unchanged
+        else:
+            standin.outputs_ = outputs
+            scores[i, r] = _score(scorer, standin, X, y, sample_weight)
+
     # The stand-in is ours: scikit-learn's argument checks of it would only cost time.
     with config_context(skip_parameter_validation=True):
         for r in range(len(replace)):
-            D = replace(X, r, cols) - X[:, cols]
-            outputs = fast.outputs(D, cols)
-            for i in range(len(cols)):
-                if not D[:, i].any():
-                    scores[i, r] = unchanged
-                    continue
-                standin.outputs_ = outputs[i]
-                scores[i, r] = _score(scorer, standin, X, y, sample_weight)
+            if single:
+                D = replace(X, r, single_cols) - X[:, single_cols]
+                outputs = fast.outputs(D, single_cols)
+                for j, i in enumerate(single):
+                    score(i, r, D[:, j], outputs[j])
+            for i in groups:
+                D = replace(X, r, entries[i]) - X[:, entries[i]]
+                score(i, r, D, fast.group_outputs(D, entries[i]))
     return scores
 
 
 class _ColumnMethod(ScoreMethod):
     """Score drop with each column replaced in turn, on the fast path for MLPs."""
 
-    def _replace_and_score(self, estimator, scorer, X, y, sample_weight, replace, unchanged):
+    def _replace_and_score(self, estimator, scorer, X, y, sample_weight, replace, unchanged,
+                           entries):
         fast = fast_network(estimator, X, scorer)
-        n_rows, n_features = X.shape
+        n_rows, n_features = X.shape[0], len(entries)
         n_outputs = 1 if fast is None else fast.n_outputs
         # A block of columns holds its new values, deltas and outputs (logits and after
         # the output activation): at most working_memory.
@@ -181,7 +189,8 @@ class _ColumnMethod(ScoreMethod):
                        min(n_features, 10) if self.verbose else 1)
         blocks = [b for b in np.array_split(np.arange(n_features), n_blocks) if len(b)]
         tasks = (delayed(_column_scores)(estimator, scorer, fast, X, y, sample_weight, replace,
-                                         block, unchanged) for block in blocks)
+                                         [entries[i] for i in block], unchanged)
+                 for block in blocks)
         parts = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc=self.name,
                     sizes=[len(b) for b in blocks], prefer=None if fast is None else "threads")
         return np.vstack(parts)
@@ -270,7 +279,7 @@ class Permutation(_ColumnMethod):
         self.verbose = verbose
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         self._validate_params()
         self._check_data(X, y)
         n_rows = X.shape[0]
@@ -300,8 +309,20 @@ class Permutation(_ColumnMethod):
             perms.append(perm)
 
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
-                                         _Permuted(perms), unchanged)
+                                         _Permuted(perms), unchanged,
+                                         _entries(feature_groups, X.shape[1]))
         return self._result(baseline - scores, feature_names)
+
+
+def _typical(column, value):
+    """The mean or median of a numeric column; the most frequent value of a categorical
+    one, which has neither."""
+    try:
+        numbers = column.astype(float)
+    except (TypeError, ValueError):
+        labels, counts = np.unique(column.astype(str), return_counts=True)
+        return column[np.flatnonzero(column.astype(str) == labels[counts.argmax()])[0]]
+    return numbers.mean() if value == "mean" else np.median(numbers)
 
 
 class Ablation(_ColumnMethod):
@@ -320,7 +341,8 @@ class Ablation(_ColumnMethod):
     Parameters
     ----------
     value : {"mean", "median"}, float or array-like of shape (n_features,), default="mean"
-        The constant: each column's mean or median over X (unweighted), one number for
+        The constant: each column's mean or median over X (unweighted; for a column
+        of categories that a Pipeline encodes, its most frequent value), one number for
         all columns, or one per column.
     scoring : str, callable or None, default=None
         As in :class:`Permutation`.
@@ -358,6 +380,9 @@ class Ablation(_ColumnMethod):
 
     def _constants(self, X):
         if isinstance(self.value, str):
+            if X.dtype == object:  # categories behind an encoder: see _typical
+                return np.array([_typical(X[:, j], self.value) for j in range(X.shape[1])],
+                                dtype=object)
             return X.mean(axis=0) if self.value == "mean" else np.median(X, axis=0)
         values = np.asarray(self.value, dtype=float)
         if values.ndim == 0:
@@ -369,12 +394,13 @@ class Ablation(_ColumnMethod):
         return values
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None):
+                feature_names=None, feature_groups=None):
         self._validate_params()
         self._check_data(X, y)
         constants = self._constants(X)
         scorer = self.check_scorer(estimator)
         baseline = self._baseline(scorer, estimator, X, y, sample_weight)
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
-                                         _Constant(constants), baseline)
+                                         _Constant(constants), baseline,
+                                         _entries(feature_groups, X.shape[1]))
         return self._result(baseline - scores, feature_names)
