@@ -1,20 +1,37 @@
-"""The README's example runs as written and shows what it says."""
+"""The README's examples run as written and show what they say."""
 
 import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
 
 
-def test_readme_example_runs():
+@pytest.fixture(scope="module")
+def namespace():
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks, "README has no python example"
-    namespace = {}
-    exec(compile("\n".join(blocks), "README.md", "exec"), namespace)
+    names = {}
+    exec(compile("\n".join(blocks), "README.md", "exec"), names)
+    return names
+
+
+def test_readme_example_runs(namespace):
     est = namespace["est"]
     assert est.feature_importances_.shape == (10,)
     assert np.isclose(est.feature_importances_.sum(), 1.0)
     assert len(namespace["search"].cv_results_["params"]) == 4
     assert namespace["search"].best_estimator_["select"].get_support().sum() == 5
+
+
+def test_readme_trust_examples_show_what_they_say(namespace):
+    counts = namespace["stable"].importances_.rank_counts
+    assert counts.shape == (10, 10) and (counts.sum(axis=1) == 10).all()
+    assert 0 <= namespace["stable"].importances_.rank_agreement <= 1
+    p_values = namespace["test"].p_values
+    assert p_values.shape == (10,) and p_values.min() >= 1 / 20
+    frame = namespace["grouped"].importances_.to_frame()
+    assert frame.index.tolist() == ["age", "sex", "bmi", "bp", "serum"]
+    assert namespace["by_column"].feature_importances_.shape == (10,)
