@@ -2,7 +2,7 @@
 
 import time
 
-__all__ = ["best_time", "best_times", "row"]
+__all__ = ["best_time", "best_times", "parse_args", "benchmark_network", "row"]
 
 
 def best_times(funcs, repeats=5):
@@ -55,3 +55,32 @@ def row(operation, ours, reference, reference_time, *, target=None, target_text=
     return dict(operation=operation, ours=ours, reference=reference,
                 reference_time=reference_time, ratio=ratio, target=target,
                 target_text=target_text, met=met, notes=notes)
+
+
+def parse_args(parser, argv, quick):
+    """Parse ``argv`` with a ``--quick`` flag: smaller defaults from ``quick``, for smoke
+    tests (options given explicitly still win)."""
+    parser.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
+    args = parser.parse_args(argv)
+    if args.quick:
+        parser.set_defaults(**quick)
+        args = parser.parse_args(argv)
+    return args
+
+
+def benchmark_network(shape, hidden):
+    """X of ``shape``, a smooth target, and an MLPRegressor after 5 epochs: the timings
+    need the network's shape, not a good fit."""
+    import warnings
+
+    import numpy as np
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=shape)
+    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=shape[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(hidden_layer_sizes=hidden, max_iter=5, random_state=0).fit(X, y)
+    return X, y, mlp

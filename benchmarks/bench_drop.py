@@ -27,7 +27,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from _timing import row
+from _timing import parse_args, row
 
 from skimportance.methods import DropRetrain
 
@@ -49,12 +49,7 @@ def parse(argv):
     parser.add_argument("--n-samples", type=int, default=4000)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--warm-max-iter", type=int, default=20)
-    parser.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
-    args = parser.parse_args(argv)
-    if args.quick:  # smaller defaults; options given explicitly still win
-        parser.set_defaults(**QUICK)
-        args = parser.parse_args(argv)
-    return args
+    return parse_args(parser, argv, QUICK)
 
 
 def run(argv=None):

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from _timing import row
+from _timing import parse_args, row
 
 from skimportance import feature_importances
 from skimportance.methods import Garson
@@ -39,12 +39,7 @@ def parse(argv):
     parser.add_argument("--n-features", type=int, default=50)
     parser.add_argument("--hidden", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
-    args = parser.parse_args(argv)
-    if args.quick:  # smaller defaults; options given explicitly still win
-        parser.set_defaults(**QUICK)
-        args = parser.parse_args(argv)
-    return args
+    return parse_args(parser, argv, QUICK)
 
 
 def seconds_per_call(func, repeats):

@@ -11,14 +11,10 @@ smoke tests. ``run(argv)`` returns the rows of benchmarks/run.py's report.
 """
 
 import argparse
-import warnings
 
-import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
 
 from _reference import relative_difference, run_captum
-from _timing import best_time, row
+from _timing import benchmark_network, best_time, parse_args, row
 
 from skimportance import feature_importances
 from skimportance._network import unwrap_network
@@ -35,24 +31,14 @@ def parse(argv):
     parser.add_argument("--hidden", default="128,64")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--reference-python", help="interpreter with torch and captum")
-    parser.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
-    args = parser.parse_args(argv)
-    if args.quick:  # smaller defaults; options given explicitly still win
-        parser.set_defaults(**QUICK)
-        args = parser.parse_args(argv)
-    return args
+    return parse_args(parser, argv, QUICK)
 
 
 def run(argv=None):
     """Print the benchmark and return its rows for benchmarks/run.py."""
     args = parse(argv)
     hidden = tuple(int(h) for h in args.hidden.split(","))
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(args.n_samples, args.n_features))
-    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=args.n_samples)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp = MLPRegressor(hidden_layer_sizes=hidden, max_iter=5, random_state=0).fit(X, y)
+    X, y, mlp = benchmark_network((args.n_samples, args.n_features), hidden)
 
     t_predict = best_time(lambda: mlp.predict(X), args.repeats)
     times = {}

@@ -14,14 +14,11 @@ report (the permutation cases only; bench_drop.py has its own).
 
 import argparse
 import time
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
-from sklearn.neural_network import MLPRegressor
 
-from _timing import row
+from _timing import benchmark_network, row
 
 from skimportance import feature_importances
 from skimportance.methods import Permutation, _kernels
@@ -46,12 +43,7 @@ def best_time(func, repeats):
 
 
 def run_case(shape, hidden, repeats, sklearn_repeats):
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=shape)
-    y = np.sin(X[:, 0]) + X[:, 1] * X[:, 2] + 0.1 * rng.normal(size=shape[0])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp = MLPRegressor(hidden_layer_sizes=hidden, max_iter=5, random_state=0).fit(X, y)
+    X, y, mlp = benchmark_network(shape, hidden)
     method = Permutation(n_repeats=5, random_state=0)
     ours, result = best_time(lambda: feature_importances(mlp, X, y, method=method), repeats)
     theirs, reference = best_time(
