@@ -12,7 +12,6 @@ smoke tests. ``run(argv)`` returns the rows of benchmarks/run.py's report.
 
 import argparse
 
-
 from _reference import relative_difference, run_captum
 from _timing import benchmark_network, best_time, parse_args, row
 
