@@ -326,28 +326,6 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         self._check_X(X)
         return self.estimator_.predict(X, **params)
 
-    @available_if(_estimator_has("score"))
-    def score(self, X, y, sample_weight=None):
-        """Score of the fitted estimator (R^2 for regressors, accuracy for classifiers).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input data.
-        y : array-like
-            True targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-        """
-        self._check_X(X)
-        if sample_weight is None:
-            return self.estimator_.score(X, y)
-        return self.estimator_.score(X, y, sample_weight=sample_weight)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._make_estimator())
@@ -437,7 +415,7 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         ``Conductance(layer="all")``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during ``fit``, when X has string column names.
 
     See Also
@@ -564,7 +542,7 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         ``Conductance(layer="all")``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during ``fit``, when X has string column names.
 
     See Also

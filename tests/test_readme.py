@@ -1,5 +1,6 @@
 """The README's examples run as written and show what they say."""
 
+import os
 import re
 from pathlib import Path
 
@@ -10,11 +11,17 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 
 
 @pytest.fixture(scope="module")
-def namespace():
+def namespace(tmp_path_factory):
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks, "README has no python example"
     names = {}
-    exec(compile("\n".join(blocks), "README.md", "exec"), names)
+    here = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("readme"))  # the examples write files
+    try:
+        exec(compile("\n".join(blocks), "README.md", "exec"), names)
+        names["cwd"] = Path.cwd()
+    finally:
+        os.chdir(here)
     return names
 
 
@@ -37,3 +44,8 @@ def test_readme_trust_examples_show_what_they_say(namespace):
     frame = namespace["grouped"].importances_.to_frame()
     assert frame.index.tolist() == ["age", "sex", "bmi", "bp", "serum"]
     assert namespace["by_column"].feature_importances_.shape == (10,)
+
+
+def test_readme_pictures(namespace):
+    assert len(namespace["ax"].collections) > 0  # the network's edges were drawn
+    assert (namespace["cwd"] / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -120,7 +120,7 @@ def _keeps_columns(estimator, X):
 
 class DropRetrain(ScoreMethod):
     """Drop-and-retrain: the drop of the held-out score when the model is refitted without
-    one input (leave one covariate out; seed 001's brute-force answer).
+    one input (leave one covariate out).
 
     The refits are trained on ``X_train, y_train`` and scored on ``X, y``, against the
     score of the given fitted model there (of warm starts: against the full network

@@ -328,7 +328,7 @@ def _typical(column, value):
 class Ablation(_ColumnMethod):
     """Ablation: the drop of the score when one column is replaced by a constant.
 
-    No retraining (seed 001's "use a constant for one input"). The constant is the
+    No retraining: the fitted model sees the column held at one value. The constant is the
     column's mean or median over the rows of X, or given. Works for any fitted
     estimator, with the same fast path as :class:`Permutation` for MLPs. Selected by
     ``"ablation"``.
