@@ -335,21 +335,9 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-class ImportanceRegressor(RegressorMixin, _BaseImportance):
-    """Fit a neural network regressor and expose the importances of its inputs.
-
-    The importances come from a pluggable ``method`` (a hyper-parameter like any
-    other, so it can be grid-searched), which makes the fitted object usable by
-    ``SelectFromModel``, ``RFE`` and anything else that reads ``feature_importances_``.
-    Predictions are those of the fitted network.
-
-    Parameters
-    ----------
-    estimator : estimator, default=None
-        An ``MLPRegressor``, a ``Pipeline`` whose last step is one and whose earlier
-        steps are per-feature scalers, or a ``FrozenEstimator`` of a fitted one (then
-        it is not refitted). ``None`` means ``MLPRegressor()``. It is cloned, never
-        modified.
+# The parameters after ``estimator`` are the same for both meta-estimators: written
+# once, put into both docstrings by _shared_parameters.
+_SHARED_PARAMETERS = """\
     method : str, ImportanceMethod or callable, default="olden"
         ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
         ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
@@ -399,6 +387,33 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
     verbose : int, default=0
         Progress bars (tqdm, if installed) for the folds, and passed on to a method
         whose own ``verbose`` is 0. Silent by default.
+"""
+
+
+def _shared_parameters(cls):
+    cls.__doc__ = cls.__doc__.replace(
+        "    <the parameters of both meta-estimators: _SHARED_PARAMETERS>\n",
+        _SHARED_PARAMETERS)
+    return cls
+
+
+@_shared_parameters
+class ImportanceRegressor(RegressorMixin, _BaseImportance):
+    """Fit a neural network regressor and expose the importances of its inputs.
+
+    The importances come from a pluggable ``method`` (a hyper-parameter like any
+    other, so it can be grid-searched), which makes the fitted object usable by
+    ``SelectFromModel``, ``RFE`` and anything else that reads ``feature_importances_``.
+    Predictions are those of the fitted network.
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        An ``MLPRegressor``, a ``Pipeline`` whose last step is one and whose earlier
+        steps are per-feature scalers, or a ``FrozenEstimator`` of a fitted one (then
+        it is not refitted). ``None`` means ``MLPRegressor()``. It is cloned, never
+        modified.
+    <the parameters of both meta-estimators: _SHARED_PARAMETERS>
 
     Attributes
     ----------
@@ -458,6 +473,7 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
         return MLPRegressor()
 
 
+@_shared_parameters
 class ImportanceClassifier(ClassifierMixin, _BaseImportance):
     """Fit a neural network classifier and expose the importances of its inputs.
 
@@ -475,55 +491,7 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
         steps are per-feature scalers, or a ``FrozenEstimator`` of a fitted one (then
         it is not refitted). ``None`` means ``MLPClassifier()``. It is cloned, never
         modified.
-    method : str, ImportanceMethod or callable, default="olden"
-        ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
-        ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
-        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
-        :mod:`skimportance.methods` (whose parameters can be searched as
-        ``method__<param>``) or ``func(fitted_estimator, X, y) -> importances``.
-    scale : bool, default=True
-        Compute importances as if the inputs had been standardised, with each input's
-        standard deviation in the data passed to ``fit``. Set ``False`` for the
-        raw-weight numbers of NeuralNetTools and caret.
-    feature_groups : list or dict, default=None
-        Columns to rank together (the dummies of a variable one-hot encoded by hand, a
-        sensor's channels): a list whose entries are a column (index or name) or a
-        list of columns, or a dict ``{name: list of columns}``; see
-        :func:`~skimportance.feature_importances`. ``feature_importances_`` then has
-        one value per entry, so it no longer lines up with X's columns (for
-        ``SelectFromModel``, leave this None: a Pipeline that encodes columns itself
-        is already reported per column of X).
-    cv : int, cross-validation generator or iterable, default=None
-        Where the importances are measured. None: on the data passed to ``fit``, the
-        data the network was trained on, which is optimistic (an input the network
-        overfits looks important). An int or a splitter (as in ``cross_validate``;
-        stratified for classifiers): cross-fitted, a clone is fitted on each training
-        fold and its importances are computed on the held-out fold; ``importances_``
-        holds their mean and spread over folds (and repeats). ``estimator_`` is then
-        refitted on all the data, for prediction.
-    n_refits : int, default=1
-        Stability over refits: fit the network this many times with different seeds
-        and pool the importances. The first refit uses the estimator as given; the
-        others set every ``random_state`` parameter of the estimator (every step's, in
-        a Pipeline) to seeds drawn by ``np.random.RandomState(base).randint`` with
-        ``base`` the estimator's ``random_state`` (that of the Pipeline's last step
-        having one). So an int ``random_state`` makes the refits reproducible, and
-        ``None`` does not. With ``cv`` each refit is cross-fitted on the same splits.
-        ``importances_`` then holds every refit's values side by side in
-        ``importances`` (shape ``(n_features, n_refits * samples_per_refit)``, refit
-        after refit), their mean and std, ``rank_counts`` (how often each input held
-        each place) and ``rank_agreement`` (Kendall's W of the refits' rankings).
-        ``estimator_`` is the first refit (fitted on all the data), so predictions do
-        not depend on ``n_refits``; ``n_refits=1`` is a single fit. A method's own
-        ``random_state`` is left as it is.
-    n_jobs : int, default=None
-        Parallel jobs (joblib, any backend, dask included): the folds (and refits)
-        when ``cv`` is set, the refits when ``n_refits > 1``, otherwise passed on to a
-        method whose own ``n_jobs`` is None (columns, refits). The numbers do not
-        depend on it.
-    verbose : int, default=0
-        Progress bars (tqdm, if installed) for the folds, and passed on to a method
-        whose own ``verbose`` is 0. Silent by default.
+    <the parameters of both meta-estimators: _SHARED_PARAMETERS>
 
     Attributes
     ----------
