@@ -124,6 +124,9 @@ class IntegratedGradients(_PathMethod):
         The reference input x': the column means of X (weighted by ``sample_weight``),
         zeros, the column medians, or an array: one row, shape ``(n_features,)`` or
         ``(1, n_features)``, or one row per row of X, ``(n_samples, n_features)``.
+        Behind a Pipeline step that encodes columns (a ``OneHotEncoder``), the path
+        runs between the encoded rows, so the mean baseline holds each category's
+        share and an array baseline is given in the encoded columns.
     n_steps : int, default=50
         Number of quadrature points along the path.
     method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
