@@ -44,10 +44,11 @@ def _transform(steps, X):
 def _owners(steps, X, Z):
     """For each column of X, the columns of Z it alone produces."""
     changed_by = np.zeros((X.shape[1], Z.shape[1]), dtype=bool)
+    moved = X.copy()  # one copy: each column is moved, then put back
     for j in range(X.shape[1]):
-        moved = X.copy()
         moved[:, j] = np.roll(X[:, j], 1)
         changed_by[j] = (_transform(steps, moved) != Z).any(axis=0)
+        moved[:, j] = X[:, j]
     shared = np.flatnonzero(changed_by.sum(axis=0) > 1)
     if shared.size:
         k = shared[0]
@@ -78,13 +79,13 @@ def network_inputs(estimator, X, method_name):
     try:
         return unwrap_network(estimator, X, method_name=method_name), X, None
     except NotAnMLPError:
-        if not steps or X is None or not hasattr(final, "coefs_"):
-            if steps and X is None and hasattr(final, "coefs_"):
-                raise ValueError(
-                    f"Method {method_name!r} needs X here: the Pipeline's steps before the "
-                    "network are not per-feature scalers, and X is needed to trace the "
-                    "network's inputs back to X's columns.") from None
-            raise
+        if not steps or not hasattr(final, "coefs_"):
+            raise  # not an MLP at all: nothing to trace
+    if X is None:
+        raise ValueError(
+            f"Method {method_name!r} needs X here: the Pipeline's steps before the network "
+            "are not per-feature scalers, and X is needed to trace the network's inputs "
+            "back to X's columns.")
     net = unwrap_network(final, method_name=method_name)
     try:
         Z = _transform(steps, X)
@@ -97,16 +98,14 @@ def network_inputs(estimator, X, method_name):
     return net, Z, _owners(steps, X, Z)
 
 
-def entry_columns(owners, feature_groups, n_features):
+def entry_columns(owners, feature_groups):
     """The network inputs behind each entry of the result, or None for one per input.
 
     ``feature_groups`` (resolved column indices of X, or None for every column alone)
     is mapped through ``owners`` (None: the network's inputs are X's columns).
     """
-    if feature_groups is None:
-        if owners is None:
-            return None
-        feature_groups = [np.array([j]) for j in range(n_features)]
     if owners is None:
         return feature_groups
+    if feature_groups is None:
+        feature_groups = [np.array([j]) for j in range(len(owners))]
     return [np.concatenate([owners[j] for j in cols]).astype(int) for cols in feature_groups]

@@ -145,8 +145,7 @@ class NetworkMethod(ImportanceMethod):
         net, X_net, owners = self._network(estimator, X)
         sigma = column_scale(X_net, sample_weight) if scale else np.ones(net.n_features)
         per_output = self._per_output(net, X_net, sigma, sample_weight)
-        n_features = net.n_features if X is None else X.shape[1]
-        columns = entry_columns(owners, feature_groups, n_features)
+        columns = entry_columns(owners, feature_groups)
         if columns is not None:
             per_output = combine_columns(per_output, columns)
         if len(per_output) == net.n_outputs:

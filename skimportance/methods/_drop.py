@@ -111,11 +111,13 @@ def _keeps_columns(estimator, X):
     steps, _ = final_step(estimator)
     if not steps:
         return True
+    if X.dtype == object:  # text categories: some step encodes them
+        return False
     try:
-        _probe_affine(steps, X.shape[1], X if X.dtype != object else None)
+        _probe_affine(steps, X.shape[1], X)
     except NotAnMLPError:
         return False
-    return X.dtype != object
+    return True
 
 
 class DropRetrain(ScoreMethod):

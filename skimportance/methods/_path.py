@@ -44,7 +44,7 @@ class _PathMethod(NetworkMethod):
                 "along a path from a baseline to each row of X."
             )
         net, X, owners = self._network(estimator, X)
-        columns = entry_columns(owners, feature_groups, None if owners is None else len(owners))
+        columns = entry_columns(owners, feature_groups)
         layers = self._layers(net)
         by_input = getattr(self, "by_input", False)
         B = resolve_baseline(self.baseline, X, sample_weight)

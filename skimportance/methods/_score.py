@@ -320,8 +320,9 @@ def _typical(column, value):
     try:
         numbers = column.astype(float)
     except (TypeError, ValueError):
-        labels, counts = np.unique(column.astype(str), return_counts=True)
-        return column[np.flatnonzero(column.astype(str) == labels[counts.argmax()])[0]]
+        _, first, counts = np.unique(column.astype(str), return_index=True,
+                                     return_counts=True)
+        return column[first[counts.argmax()]]
     return numbers.mean() if value == "mean" else np.median(numbers)
 
 
