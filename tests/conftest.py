@@ -1,8 +1,23 @@
-"""Shared helpers: scikit-learn MLPs with weights set by hand."""
+"""Shared helpers: scikit-learn MLPs with weights set by hand; plotting set-up."""
+
+import os
+import sys
 
 import numpy as np
 import pytest
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # the plot tests draw to files, headless
+PNG = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close what a test drew, so that figures do not pile up over the suite."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 def make_mlp(coefs, intercepts=None, activation="relu", out_activation="identity"):

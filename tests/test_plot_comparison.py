@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
@@ -19,14 +18,9 @@ from skimportance.methods import Garson, Permutation  # noqa: E402
 from skimportance.plotting import plot_comparison  # noqa: E402
 from skimportance.plotting._comparison import draw_comparison  # noqa: E402
 
-PNG = b"\x89PNG\r\n\x1a\n"
+from conftest import PNG  # noqa: E402
+
 METHODS = ("garson", "olden", "gradient", "permutation")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.container import BarContainer, ErrorbarContainer  # noqa: E402
@@ -23,15 +22,7 @@ from skimportance.plotting import (  # noqa: E402
     plot_rank_stability,
 )
 
-from conftest import random_mlp  # noqa: E402
-
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from conftest import PNG, random_mlp  # noqa: E402
 
 
 def assert_png(figure, path):

@@ -3,10 +3,8 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
@@ -18,20 +16,13 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skimportance import ImportanceRegressor  # noqa: E402
 from skimportance.plotting import plot_network  # noqa: E402
 
-from conftest import make_mlp, random_mlp  # noqa: E402
+from conftest import PNG, make_mlp, random_mlp  # noqa: E402
 
-PNG = b"\x89PNG\r\n\x1a\n"
 BLACK, GREY = to_rgba("black"), to_rgba("grey")
 
 # 2 inputs -> 3 hidden -> 1 output; six nonzero weights of distinct sizes.
 W0 = [[1.0, -2.0, 0.0], [0.5, 0.0, -3.0]]
 W1 = [[4.0], [-0.25], [0.0]]
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def edges(ax):

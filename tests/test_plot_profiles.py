@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -12,15 +11,7 @@ from skimportance import Importances, feature_importances  # noqa: E402
 from skimportance.methods import LekProfile  # noqa: E402
 from skimportance.plotting import plot_profiles  # noqa: E402
 
-from conftest import random_mlp  # noqa: E402
-
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from conftest import PNG, random_mlp  # noqa: E402
 
 
 def profile_result(layers=(3, 4, 1), out_activation="identity", n_features=None, **params):

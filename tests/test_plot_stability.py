@@ -3,23 +3,15 @@
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
 from sklearn.neural_network import MLPRegressor  # noqa: E402
 
 from skimportance import ImportanceRegressor, Importances  # noqa: E402
 from skimportance._result import combine_refits  # noqa: E402
 from skimportance.plotting import plot_rank_stability  # noqa: E402
 
-PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from conftest import PNG  # noqa: E402
 
 
 def refits_result():
