@@ -122,18 +122,13 @@ def compare_cases():
         print(f"{name:<50}{diff:>14.2e}{ours:>14.2f}{theirs:>16.2f}")
 
 
-def saved_mode_parser(description):
-    """Command line of the reference scripts: by hand without options, else --network."""
+def reference_main(description, run_saved, compare_cases, argv=None):
+    """Command line of the reference scripts: by hand without options (``compare_cases``),
+    or on a saved network for benchmarks/run.py (``--network``, ``run_saved``)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--network", help="saved network and data (.npz) to time on")
     parser.add_argument("--out", help="with --network: where to write the result (.npz)")
     parser.add_argument("--repeats", type=int, default=3, help="with --network: best of")
-    return parser
-
-
-def main(argv=None):
-    warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require")
-    parser = saved_mode_parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
     if args.network and not args.out:
         parser.error("--network needs --out")
@@ -141,6 +136,11 @@ def main(argv=None):
         run_saved(args.network, args.out, args.repeats)
     else:
         compare_cases()
+
+
+def main(argv=None):
+    warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require")
+    reference_main(__doc__.splitlines()[0], run_saved, compare_cases, argv)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import numpy as np
 
 # First: captum_gradient (same folder) exits with a message if torch or captum is missing.
 from captum_gradient import (
-    as_torch, best_time, load_network, saved_mode_parser, torch, torch_network,
+    as_torch, best_time, load_network, reference_main, torch, torch_network,
     write_result)
 from captum.attr import IntegratedGradients as CaptumIG
 
@@ -75,14 +75,7 @@ def compare_cases():
 
 
 def main(argv=None):
-    parser = saved_mode_parser(__doc__.splitlines()[0])
-    args = parser.parse_args(argv)
-    if args.network and not args.out:
-        parser.error("--network needs --out")
-    if args.network:
-        run_saved(args.network, args.out, args.repeats)
-    else:
-        compare_cases()
+    reference_main(__doc__.splitlines()[0], run_saved, compare_cases, argv)
 
 
 if __name__ == "__main__":
