@@ -41,26 +41,50 @@ def _transform(steps, X):
     return np.asarray(out, dtype=float)
 
 
-def _owners(steps, X, Z):
-    """For each column of X, the columns of Z it alone produces."""
+def _differs(A, B):
+    """Elementwise A != B, where NaN equals NaN (a missing value passed through)."""
+    return (A != B) & ~(np.isnan(A) & np.isnan(B))
+
+
+def _changed_by(steps, X, Z):
+    """``[j, k]``: whether moving column j of X alone changes column k of Z."""
     changed_by = np.zeros((X.shape[1], Z.shape[1]), dtype=bool)
-    moved = X.copy()  # one copy: each column is moved, then put back
+    moved = np.array(X, copy=True)  # one copy: each column is moved, then put back
     for j in range(X.shape[1]):
         moved[:, j] = np.roll(X[:, j], 1)
-        changed_by[j] = (_transform(steps, moved) != Z).any(axis=0)
+        changed_by[j] = _differs(_transform(steps, moved), Z).any(axis=0)
         moved[:, j] = X[:, j]
+    return changed_by
+
+
+def _owners(steps, X, Z):
+    """For each column of X, the columns of Z it alone produces."""
+    changed_by = _changed_by(steps, X, Z)
     shared = np.flatnonzero(changed_by.sum(axis=0) > 1)
     if shared.size:
         k = shared[0]
         sources = np.flatnonzero(changed_by[:, k]).tolist()
-        names = ", ".join(type(step).__name__ for _, step in steps)
+        name, step = _mixing_step(steps, X)
         raise NotAnMLPError(
-            f"The Pipeline steps before the network ({names}) mix columns of X: network "
-            f"input {k} depends on columns {sources}, so weights and gradients cannot be "
-            "summed back to X's columns. Use 'permutation', 'ablation' or 'drop', which "
-            "disturb X's columns directly, or pass the network and the transformed data."
+            f"The Pipeline step {name!r} ({type(step).__name__}) makes network inputs that "
+            f"mix columns of X: "
+            f"network input {k} depends on columns {sources}, so weights, gradients and "
+            "profiles cannot be mapped back to X's columns. Use 'permutation', 'ablation' "
+            "or 'drop', which disturb X's columns directly, or pass the network and the "
+            "transformed data."
         )
     return [np.flatnonzero(row) for row in changed_by]
+
+
+def _mixing_step(steps, X):
+    """The first step one of whose output columns depends on several of its inputs."""
+    current = X
+    for k, (name, step) in enumerate(steps):
+        out = _transform(steps[k:k + 1], current)
+        if (_changed_by(steps[k:k + 1], current, out).sum(axis=0) > 1).any():
+            return name, step
+        current = out
+    return steps[-1]
 
 
 def network_inputs(estimator, X, method_name):
@@ -76,11 +100,15 @@ def network_inputs(estimator, X, method_name):
         network inputs produced by column j of X.
     """
     steps, final = final_step(estimator)
-    try:
-        return unwrap_network(estimator, X, method_name=method_name), X, None
-    except NotAnMLPError:
-        if not steps or not hasattr(final, "coefs_"):
-            raise  # not an MLP at all: nothing to trace
+    # Missing values are the steps' business (an imputer): the network must see their
+    # output, so a scaling folded into the first layer cannot stand in for them.
+    missing = steps and X is not None and X.dtype.kind == "f" and np.isnan(X).any()
+    if not missing:
+        try:
+            return unwrap_network(estimator, X, method_name=method_name), X, None
+        except NotAnMLPError:
+            if not steps or not hasattr(final, "coefs_"):
+                raise  # not an MLP at all: nothing to trace
     if X is None:
         raise ValueError(
             f"Method {method_name!r} needs X here: the Pipeline's steps before the network "
@@ -92,6 +120,11 @@ def network_inputs(estimator, X, method_name):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"The Pipeline's steps before the network cannot transform X: "
                          f"{exc}") from exc
+    if np.isnan(Z).any():
+        raise ValueError(
+            f"X has missing values (NaN) that the Pipeline's steps pass on to the network, "
+            f"which cannot take them (method {method_name!r}): put an imputer (such as "
+            "SimpleImputer) before the network.")
     if Z.shape[1] != net.n_features:
         raise ValueError(f"The Pipeline's steps turn X into {Z.shape[1]} columns, but the "
                          f"network takes {net.n_features}.")

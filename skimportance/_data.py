@@ -14,6 +14,13 @@ __all__ = ["CLIError", "Dataset", "load_csv", "load_diabetes_data"]
 MIN_ROWS = 10
 MAX_CLASSES_FOR_INTEGER_TARGET = 10
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+# The largest |value| accepted in a feature column or a regression target. The scaler and
+# the network square the values (variances, squared errors, Adam's second moments), and
+# x**2 overflows a float64 above about 1.3e154; at 1e150 the squares stay below 1e300,
+# so sums of them over up to 1e8 rows still fit. No measurement needs more: rescale.
+MAX_ABS_VALUE = 1e150
+# Integers above 2**53 are not exact in a float64: such a target is not a set of labels.
+MAX_EXACT_INTEGER = 2.0**53
 
 
 class CLIError(Exception):
@@ -111,10 +118,17 @@ def _target_task(values):
         return "classification", np.asarray([text.strip() for text in values],
                                             dtype=object)
     numbers = np.asarray(numbers, dtype=float)
-    integer = bool(np.all(numbers == np.round(numbers)))
+    integer = bool(np.all(numbers == np.round(numbers))
+                   and np.all(np.abs(numbers) <= MAX_EXACT_INTEGER))
     if integer and np.unique(numbers).size <= MAX_CLASSES_FOR_INTEGER_TARGET:
         return "classification", numbers.astype(np.int64)
     return "regression", numbers
+
+
+def _too_large(column, text, row_number, line):
+    limit = f"{MAX_ABS_VALUE:.0e}".replace("e+", "e")  # 1e150
+    return (f"{column} has values too large (|value| > {limit}), e.g. "
+            f"{text.strip()!r} at data row {row_number} (line {line}): rescale it")
 
 
 def load_csv(path, target):
@@ -149,16 +163,35 @@ def load_csv(path, target):
                 kind = "finite" if _is_float(text) else "numeric"
                 raise CLIError(f"feature column {header[j]!r} must be {kind}, but data "
                                f"row {row_number} (line {line}) has {text.strip()!r}")
+            if abs(value) > MAX_ABS_VALUE:
+                raise CLIError(_too_large(f"feature column {header[j]!r}", text,
+                                          row_number, line))
             X[row_number - 1, column] = value
         if _is_missing(record[target_index]):
             raise CLIError(f"missing value in target column {target!r} at data row "
                            f"{row_number} (line {line}); drop the row first")
 
-    task, y = _target_task([record[target_index] for record in rows])
+    targets = [record[target_index] for record in rows]
+    if all(_is_float(text) for text in targets):  # numbers (not labels): all finite
+        for row_number, (text, line) in enumerate(zip(targets, lines), start=1):
+            if _parse_number(text) is None:
+                raise CLIError(f"target column {target!r} must be finite, but data row "
+                               f"{row_number} (line {line}) has {text.strip()!r}")
+    task, y = _target_task(targets)
+    if task == "regression":
+        too_large = np.flatnonzero(np.abs(y) > MAX_ABS_VALUE)
+        if too_large.size:
+            row = int(too_large[0])
+            raise CLIError(_too_large(f"target column {target!r}", targets[row], row + 1,
+                                      lines[row]))
+    if np.all(X == X[0]):
+        raise CLIError(f"all feature columns of {path} are constant: nothing can be "
+                       "ranked")
     if task == "classification":
         classes = np.unique(y)
         if classes.size < 2:
-            raise CLIError(f"target column {target!r} has a single class ({classes[0]!r}):"
+            label = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]
+            raise CLIError(f"target column {target!r} has a single class ({label!r}):"
                            " there is nothing to classify")
     elif np.all(y == y[0]):
         raise CLIError(f"target column {target!r} is constant ({y[0]:g}): there is "

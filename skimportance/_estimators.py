@@ -13,11 +13,12 @@ from sklearn.base import (
     _fit_context,
     clone,
     is_classifier,
+    is_regressor,
 )
 from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -32,13 +33,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._function import feature_importances, prepare
+from ._function import run_method, validated_sample_weight
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method
 from .methods._base import check_applicable, sample_weight_params
 
 __all__ = ["ImportanceClassifier", "ImportanceRegressor"]
+
+_MAX_SEED = np.iinfo(np.int32).max
 
 
 @contextmanager
@@ -59,15 +62,14 @@ def _importances(method, estimator, X, y, sample_weight, options, fit_params, X_
 
     ``options``: the meta-estimator's ``scale`` and ``feature_groups``.
     """
-    if not getattr(method, "needs_training_data", False):
-        return feature_importances(estimator, X, y, method=method,
-                                   sample_weight=sample_weight, **options)
-    X, sample_weight, names, groups = prepare(estimator, X, sample_weight,
-                                              options["feature_groups"])
-    extra = {} if groups is None else {"feature_groups": groups}
-    return method.compute(estimator, X, np.asarray(y), scale=options["scale"],
-                          sample_weight=sample_weight, feature_names=names,
-                          X_train=X_train, y_train=y_train, fit_params=fit_params, **extra)
+    result = run_method(method, estimator, X, y, sample_weight=sample_weight,
+                        training=(X_train, y_train, fit_params), **options)
+    if isinstance(result, dict):
+        raise ValueError(
+            f"scoring={getattr(method, 'scoring', None)!r} gives several scores "
+            f"({', '.join(map(str, result))}); a meta-estimator needs one for "
+            "feature_importances_: pick one, or call feature_importances for them all.")
+    return result
 
 
 def _rows(params, n_samples, indices):
@@ -105,10 +107,11 @@ def _random_state_keys(estimator):
             if key == "random_state" or key.endswith("__random_state")]
 
 
-def _seeded_refits(estimator, n_refits):
+def _seeded_refits(estimator, n_refits, rng=None):
     """``n_refits`` unfitted clones: the first as given, the others with derived seeds.
 
-    The seeds are ``np.random.RandomState(base).randint(...)`` where ``base`` is the
+    The seeds are drawn by ``rng`` (from the meta-estimator's ``random_state``) or, when
+    it is None, by ``np.random.RandomState(base).randint(...)`` where ``base`` is the
     estimator's ``random_state`` (for a Pipeline, that of its last step that has one);
     each is set on every ``random_state`` parameter found by ``get_params``.
     """
@@ -116,21 +119,65 @@ def _seeded_refits(estimator, n_refits):
         return [estimator]
     params = estimator.get_params(deep=True)
     keys = _random_state_keys(estimator)
-    if not keys:
+    if not keys or _is_frozen(estimator):
         raise ValueError(
             f"n_refits={n_refits} refits the network with different seeds, but "
             f"{type(estimator).__name__} has no random_state parameter to set (a "
             "FrozenEstimator is never refitted); use n_refits=1."
         )
-    base = params["random_state"] if "random_state" in params else params[keys[-1]]
-    # A copy: drawing from a RandomState instance must not move the first refit's one.
-    rng = copy.deepcopy(base) if isinstance(base, np.random.RandomState) \
-        else np.random.RandomState(base)
-    seeds = rng.randint(np.iinfo(np.int32).max, size=n_refits - 1)
+    if rng is None:
+        base = params["random_state"] if "random_state" in params else params[keys[-1]]
+        # A copy: drawing from a RandomState instance must not move the first refit's one.
+        rng = copy.deepcopy(base) if isinstance(base, np.random.RandomState) \
+            else np.random.RandomState(base)
+    seeds = rng.randint(_MAX_SEED, size=n_refits - 1)
     refits = [estimator]
     for seed in seeds:
         refits.append(clone(estimator).set_params(**{key: int(seed) for key in keys}))
     return refits
+
+
+def _is_frozen(estimator):
+    try:
+        from sklearn.frozen import FrozenEstimator
+    except ImportError:  # pragma: no cover - scikit-learn < 1.6 has none
+        return False
+    return isinstance(estimator, FrozenEstimator)
+
+
+def _seed(estimator, method, random_state):
+    """Seed what ``random_state`` controls, as ``BaggingRegressor`` does: an int drawn
+    from it for each ``random_state`` parameter of the estimator left at None (the
+    default network's), then one for the method's if None. Returns the generator, which
+    then draws the seeds of the refits; None leaves everything as it is.
+
+    A RandomState instance is drawn from, not copied, so it moves on between fits.
+    """
+    if random_state is None:
+        return None
+    rng = check_random_state(random_state)
+    if not _is_frozen(estimator):
+        params = estimator.get_params(deep=True)
+        keys = sorted(_random_state_keys(estimator))
+        seeds = rng.randint(_MAX_SEED, size=len(keys))
+        estimator.set_params(**{key: int(seed) for key, seed in zip(keys, seeds)
+                                if params[key] is None})
+    seed = int(rng.randint(_MAX_SEED))
+    own = method.get_params(deep=False) if hasattr(method, "get_params") else {}
+    if "random_state" in own and own["random_state"] is None:
+        method.set_params(random_state=seed)
+    return rng
+
+
+def _check_two_classes(y):
+    values = np.asarray(y)
+    if values.ndim == 1 or (values.ndim == 2 and values.shape[1] == 1):
+        classes = np.unique(values.ravel())
+        if classes.size < 2:
+            label = classes[0].item() if hasattr(classes[0], "item") else classes[0]
+            raise ValueError(
+                f"y has 1 class ({label!r}): a classifier needs at least two classes to "
+                "learn from.")
 
 
 def _estimator_has(attr):
@@ -147,23 +194,26 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "method": [StrOptions(set(METHODS)), HasMethods(["compute"]), callable],
+        # Checked by get_method, whose errors suggest the closest names.
+        "method": [str, HasMethods(["compute"]), callable],
         "scale": ["boolean"],
         "feature_groups": [list, dict, None],
         "cv": ["cv_object"],
         "n_refits": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, estimator=None, *, method="olden", scale=True, feature_groups=None,
-                 cv=None, n_refits=1, n_jobs=None, verbose=0):
+                 cv=None, n_refits=1, random_state=None, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.method = method
         self.scale = scale
         self.feature_groups = feature_groups
         self.cv = cv
         self.n_refits = n_refits
+        self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -204,17 +254,26 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         with _restore_on_error(self):
             # Values are validated by the wrapped estimator; here shapes and names only,
             # so that a Pipeline still receives X as the caller gave it.
+            self._check_y(y)
             validate_data(self, X, y, dtype=None, ensure_all_finite=False,
                           multi_output=True, y_numeric=self._y_numeric)
             if not self._y_numeric:
                 check_classification_targets(y)
+                _check_two_classes(y)
+            if sample_weight is not None:  # before any fit, not after it
+                validated_sample_weight(sample_weight, X)
             method = self._configure(get_method(self.method))
             estimator = self._make_estimator()
+            self._check_kind(estimator)
             check_applicable(method, estimator)
-            if hasattr(method, "check_scorer"):
-                method.check_scorer(estimator)  # before any fit: unknown or unfit scorers
+            if hasattr(method, "check_scorer") and method.check_scorer(estimator).multimetric:
+                raise ValueError(
+                    f"scoring={method.scoring!r} names several scorers; a meta-estimator "
+                    "needs one for feature_importances_: pick one, or call "
+                    "feature_importances for them all.")
             params = self._inner_fit_params(estimator, sample_weight, fit_params)
-            refits = _seeded_refits(estimator, self.n_refits)
+            refits = _seeded_refits(estimator, self.n_refits,
+                                    _seed(estimator, method, self.random_state))
             if self.cv is None and self.n_refits == 1:
                 estimator.fit(X, y, **params)
                 result = _importances(method, estimator, X, y, sample_weight, self._options(),
@@ -242,6 +301,67 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
 
     def _set_fitted_extra(self):
         pass
+
+    def _check_kind(self, estimator):
+        """A regressor for ImportanceRegressor, a classifier for ImportanceClassifier."""
+        wrong = is_classifier(estimator) if self._y_numeric else is_regressor(estimator)
+        if wrong:
+            want, got = ("regressor", "classifier") if self._y_numeric else \
+                ("classifier", "regressor")
+            other = "ImportanceClassifier" if self._y_numeric else "ImportanceRegressor"
+            raise ValueError(
+                f"estimator={type(estimator).__name__}(...) is a {got}, but "
+                f"{type(self).__name__} wraps a {want}; use {other} for it.")
+
+    def _check_y(self, y):
+        if not self._y_numeric or y is None:
+            return
+        values = np.asarray(y)
+        if values.dtype.kind in "OUS":
+            try:
+                values.astype(float)
+            except (TypeError, ValueError):
+                example = next(v for v in values.ravel() if isinstance(v, str))
+                raise ValueError(
+                    f"y must be numeric for {type(self).__name__}, but it holds labels "
+                    f"such as {example!r}; use ImportanceClassifier for class labels."
+                ) from None
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator, as every scikit-learn estimator.
+
+        ``method__<param>`` needs ``method`` to be a method object (a string has no
+        parameters), and ``estimator__<param>`` an ``estimator`` (None stands for the
+        default network).
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        for key in params:
+            head, _, rest = key.partition("__")
+            if not rest or head not in ("method", "estimator"):
+                continue
+            current = params.get(head, getattr(self, head))
+            if head == "method" and isinstance(current, str):
+                cls = METHODS.get(current)
+                example = f"{cls.__name__}({rest}=...)" if cls else "an object"
+                raise ValueError(
+                    f"Cannot set {key}: method is the string {current!r}, which has no "
+                    f"parameters; set method={example} instead, or search over method "
+                    "objects.")
+            if head == "estimator" and current is None:
+                default = type(self._default_estimator()).__name__
+                raise ValueError(
+                    f"Cannot set {key}: estimator is None (the default {default}()); set "
+                    f"estimator={default}({rest}=...) instead"
+                    + (", or random_state=..." if rest == "random_state" else "") + ".")
+        return super().set_params(**params)
 
     def _options(self):
         return {"scale": self.scale, "feature_groups": self.feature_groups}
@@ -329,9 +449,18 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._make_estimator())
-        tags.input_tags.sparse = False
-        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False  # X is validated as a dense array
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.string = inner.input_tags.string
+        tags.input_tags.categorical = inner.input_tags.categorical
         tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        tags.non_deterministic = inner.non_deterministic
+        for kind in ("classifier_tags", "regressor_tags"):
+            ours, theirs = getattr(tags, kind), getattr(inner, kind)
+            if ours is not None and theirs is not None:
+                for field in vars(theirs):
+                    setattr(ours, field, getattr(theirs, field))
         return tags
 
 
@@ -377,8 +506,16 @@ _SHARED_PARAMETERS = """\
         after refit), their mean and std, ``rank_counts`` (how often each input held
         each place) and ``rank_agreement`` (Kendall's W of the refits' rankings).
         ``estimator_`` is the first refit (fitted on all the data), so predictions do
-        not depend on ``n_refits``; ``n_refits=1`` is a single fit. A method's own
-        ``random_state`` is left as it is.
+        not depend on ``n_refits``; ``n_refits=1`` is a single fit. With
+        ``random_state`` set, the refits' seeds are drawn from it instead.
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything random in ``fit``, as ``BaggingRegressor`` does: an int drawn
+        from it is set on each ``random_state`` parameter of the estimator that is
+        None (so the default network is reproducible), then on the method's
+        ``random_state`` if it is None (``"permutation"`` is then reproducible), then
+        the seeds of ``n_refits`` are drawn. Seeds given to the estimator or the method
+        are kept. A RandomState instance is drawn from, so it moves on between fits.
+        None leaves the seeds as they are.
     n_jobs : int, default=None
         Parallel jobs (joblib, any backend, dask included): the folds (and refits)
         when ``cv`` is set, the refits when ``n_refits > 1``, otherwise passed on to a
@@ -391,6 +528,8 @@ _SHARED_PARAMETERS = """\
 
 
 def _shared_parameters(cls):
+    if cls.__doc__ is None:  # python -OO strips docstrings: nothing to fill in
+        return cls
     cls.__doc__ = cls.__doc__.replace(
         "    <the parameters of both meta-estimators: _SHARED_PARAMETERS>\n",
         _SHARED_PARAMETERS)

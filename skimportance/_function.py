@@ -1,13 +1,23 @@
-"""The plain function: importances of an already fitted estimator."""
+"""The plain function, and the one path every caller takes to run a method."""
 
 import numpy as np
-from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._groups import resolve_groups
-from ._network import final_step
+from ._validation import overflow_hint, validated_X
 from .methods import METHODS, get_method
 
-__all__ = ["feature_importances"]
+__all__ = ["feature_importances", "run_method"]
+
+def fitted_estimator(estimator):
+    """The fitted estimator to read: a fitted meta-estimator's ``estimator_``."""
+    from ._estimators import _BaseImportance
+
+    if isinstance(estimator, _BaseImportance):
+        check_is_fitted(estimator)
+        return estimator.estimator_
+    check_is_fitted(estimator)
+    return estimator
 
 
 def _feature_names(X, estimator):
@@ -17,26 +27,35 @@ def _feature_names(X, estimator):
     return getattr(estimator, "feature_names_in_", None)
 
 
-def _validated_X(X, estimator):
-    if final_step(estimator)[0]:
-        values = check_array(X, dtype=None, ensure_all_finite=False, input_name="X")
-        if values.dtype == object:
-            try:
-                values.astype(float)
-            except (TypeError, ValueError):
-                # Text categories for a Pipeline that encodes them: it checks them.
-                return values
-    return check_array(X, dtype=[np.float64, np.float32], input_name="X")
+def validated_sample_weight(sample_weight, X):
+    try:
+        sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+    except ValueError as exc:
+        if "sample_weight" in str(exc):
+            raise
+        raise ValueError(f"sample_weight: {exc}") from exc
+    if not np.all(np.isfinite(sample_weight)):
+        raise ValueError("sample_weight contains NaN or infinity; weights must be finite.")
+    if not sample_weight.sum() > 0:
+        raise ValueError("sample_weight sums to zero: at least one row needs a positive "
+                         "weight.")
+    return sample_weight
 
 
 def prepare(estimator, X, sample_weight, feature_groups):
-    """Validated X and sample_weight, the result's entry names and their columns."""
+    """Validated X and sample_weight, the result's entry names and their columns.
+
+    X's column names and count are checked against the fitted estimator's, as
+    scikit-learn's ``predict`` does: importances computed by position must not be
+    labelled with other names.
+    """
     feature_names = None
     if X is not None:
+        validate_data(estimator, X, reset=False, skip_check_array=True)
         feature_names = _feature_names(X, estimator)
-        X = _validated_X(X, estimator)
-        sample_weight = None if sample_weight is None else _check_sample_weight(
-            sample_weight, X)
+        X = validated_X(X, estimator)
+        if sample_weight is not None:
+            sample_weight = validated_sample_weight(sample_weight, X)
     elif getattr(estimator, "feature_names_in_", None) is not None:
         feature_names = estimator.feature_names_in_
     groups = None
@@ -49,6 +68,63 @@ def prepare(estimator, X, sample_weight, feature_groups):
     return X, sample_weight, feature_names, groups
 
 
+def _validated_y(y, X):
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if X is not None and y.ndim > 0 and len(y) != X.shape[0]:
+        raise ValueError(f"y has {len(y)} rows but X has {X.shape[0]}; they must match.")
+    return y
+
+
+def check_finite(result, method, X):
+    """Raise, naming the entries and a likely cause, if a result holds NaN or infinity."""
+    if isinstance(result, dict):  # one result per scorer
+        for one in result.values():
+            check_finite(one, method, X)
+        return result
+    bad = ~np.isfinite(np.asarray(result.per_output, dtype=float)).all(axis=0)
+    bad |= ~np.isfinite(np.asarray(result.importances_mean, dtype=float))
+    if result.importances is not None:
+        bad |= ~np.isfinite(np.asarray(result.importances, dtype=float)).all(axis=1)
+    if bad.any():
+        names = ", ".join(map(str, result.feature_names[bad][:5]))
+        raise ValueError(
+            f"Method {method.name!r} gave non-finite importances (NaN or infinity) for "
+            f"{names}{', ...' if bad.sum() > 5 else ''}.{overflow_hint(X)}"
+        )
+    return result
+
+
+def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+               feature_groups=None, return_local=False, training=None):
+    """Validate the data, run ``method.compute`` and check its result: every caller's path.
+
+    ``training``: ``(X_train, y_train, fit_params)`` for methods that refit.
+    """
+    estimator = fitted_estimator(estimator)
+    X, sample_weight, feature_names, groups = prepare(estimator, X, sample_weight,
+                                                      feature_groups)
+    y = _validated_y(y, X)
+    extra = {}
+    if groups is not None:
+        extra["feature_groups"] = groups
+    if return_local:
+        if not getattr(method, "has_local", False):
+            local = sorted(name for name, cls in METHODS.items()
+                           if getattr(cls, "has_local", False))
+            raise ValueError(
+                f"return_local=True needs a method with per-row values ({', '.join(local)}); "
+                f"method {method.name!r} has none."
+            )
+        extra["return_local"] = True
+    if training is not None and getattr(method, "needs_training_data", False):
+        extra["X_train"], extra["y_train"], extra["fit_params"] = training
+    result = method.compute(estimator, X, y, scale=scale, sample_weight=sample_weight,
+                            feature_names=feature_names, **extra)
+    return check_finite(result, method, X)
+
+
 def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True,
                         sample_weight=None, feature_groups=None, return_local=False):
     """Importances of the inputs of an already fitted network, without refitting.
@@ -57,7 +133,9 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
     ----------
     estimator : fitted estimator
         An ``MLPRegressor`` or ``MLPClassifier``, a ``Pipeline`` whose last step is one,
-        or a ``FrozenEstimator`` of either. Methods that score the model (and callables)
+        a ``FrozenEstimator`` of either, or a fitted
+        :class:`~skimportance.ImportanceRegressor` / :class:`~skimportance.ImportanceClassifier`
+        (its ``estimator_`` is read). Methods that score the model (and callables)
         take any estimator. Per-feature scalers before the network are folded into its
         first layer; other steps that keep each encoded column tied to one column of X
         (a ``ColumnTransformer`` with a ``OneHotEncoder``) are traced back, so weight
@@ -66,6 +144,9 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
     X : array-like of shape (n_samples, n_features), default=None
         Data to evaluate the network on, and to measure each input's standard
         deviation for ``scale=True``. Needed by gradient methods and by ``scale=True``.
+        Its column names and count must be those the estimator was fitted with (as
+        for the estimator's own ``predict``). NaN is accepted where the estimator
+        accepts it (a Pipeline starting with an imputer).
     y : array-like, default=None
         Targets, for methods that score the model.
     method : str, ImportanceMethod or callable, default="olden"
@@ -79,7 +160,8 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
         ``False``, the raw-weight numbers that NeuralNetTools, caret and NeuralSens
         report. A network fed by a StandardScaler gets the same numbers either way.
     sample_weight : array-like of shape (n_samples,), default=None
-        Row weights for the standard deviations and for averages over rows.
+        Non-negative row weights, with a positive sum, for the standard deviations
+        and for averages over rows.
     feature_groups : list or dict, default=None
         Columns to rank together, like rfpimp's ``features``: a list whose entries are
         a column (index, or name when X is a DataFrame) or a list of columns, or a dict
@@ -99,8 +181,18 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
 
     Returns
     -------
-    result : Importances
-        ``per_output``, ``importances_mean``, ``feature_names``, ``method``, ...
+    result : Importances or dict of Importances
+        ``per_output``, ``importances_mean``, ``feature_names``, ``method``, ...; a
+        dict ``{scorer name: Importances}`` when a score-based method is given several
+        scorers (``scoring`` a list, tuple or dict), as
+        :func:`sklearn.inspection.permutation_importance` returns.
+
+    Raises
+    ------
+    ValueError
+        When X's column names differ from those the estimator was fitted with, when
+        ``sample_weight`` has negative entries, or when the method's values are not
+        finite (the error names the inputs, and the likely cause).
 
     Examples
     --------
@@ -123,23 +215,6 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
     >>> bool(np.isclose(grouped.importances_mean[1], result.importances_mean[4:].sum()))
     True
     """
-    method = get_method(method)
-    check_is_fitted(estimator)
-    extra = {}
-    X, sample_weight, feature_names, groups = prepare(estimator, X, sample_weight,
-                                                      feature_groups)
-    if groups is not None:
-        extra["feature_groups"] = groups
-    if y is not None:
-        y = np.asarray(y)
-    if return_local:
-        if not getattr(method, "has_local", False):
-            local = sorted(name for name, cls in METHODS.items()
-                           if getattr(cls, "has_local", False))
-            raise ValueError(
-                f"return_local=True needs a method with per-row values ({', '.join(local)}); "
-                f"method {method.name!r} has none."
-            )
-        extra["return_local"] = True
-    return method.compute(estimator, X, y, scale=scale, sample_weight=sample_weight,
-                          feature_names=feature_names, **extra)
+    return run_method(get_method(method), estimator, X, y, scale=scale,
+                      sample_weight=sample_weight, feature_groups=feature_groups,
+                      return_local=return_local)

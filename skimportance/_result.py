@@ -131,6 +131,18 @@ rank_counts, rank_agreement
     def n_features(self):
         return self.per_output.shape[1]
 
+    def __getitem__(self, key):
+        """Item access, as on the Bunch of :func:`sklearn.inspection.permutation_importance`:
+        ``result["importances_mean"]`` is ``result.importances_mean``."""
+        if not isinstance(key, str) or key.startswith("_") or not hasattr(self, key) or \
+                callable(getattr(self, key)):
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def keys(self):
+        """The names of the attributes that hold values, as a Bunch's keys."""
+        return [key for key, value in vars(self).items() if value is not None]
+
     def normalized(self):
         """``importances_mean`` clipped at 0 and scaled to sum to 1.
 

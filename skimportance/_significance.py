@@ -5,34 +5,42 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 from sklearn.utils.validation import _num_samples
 
 from ._parallel import delayed, run
-from .methods import METHODS, get_method
+from ._function import run_method
+from .methods import get_method
 from .methods._base import check_applicable
 from .methods._fastpath import _single_threaded_blas
 
 __all__ = ["randomization_test"]
 
 
-def _fit_importances(estimator, method, X, y):
+def _fit_importances(estimator, method, X, y, scale):
     """Fit ``estimator`` on (X, y); the method's ``importances_mean`` and feature names."""
-    # Imported here: _estimators imports this package's modules at import time.
-    from ._estimators import _importances
-
     # Many small fits: BLAS's own threads would only synchronise on each tiny product.
     with _single_threaded_blas():
         estimator.fit(X, y)
-        result = _importances(method, estimator, X, y, None,
-                              {"scale": True, "feature_groups": None}, {}, X, y)
+        result = run_method(method, estimator, X, y, scale=scale, training=(X, y, {}))
     return np.asarray(result.importances_mean, dtype=float), result.feature_names
 
 
-def _null_importances(estimator, method, X, y, seed):
+def _null_importances(estimator, method, X, y, seed, scale):
     """Importances of a clone fitted to y permuted with ``seed``."""
     order = np.random.RandomState(seed).permutation(_num_samples(y))
-    return _fit_importances(estimator, method, X, _safe_indexing(y, order))[0]
+    return _fit_importances(estimator, method, X, _safe_indexing(y, order), scale)[0]
+
+
+def _unwrapped(estimator, method):
+    """The network and method to test: a meta-estimator gives its own (and its ``scale``)
+    unless ``method`` is given."""
+    from ._estimators import _BaseImportance
+
+    if not isinstance(estimator, _BaseImportance):
+        return estimator, get_method("olden" if method is None else method), True
+    return (estimator._make_estimator(),
+            get_method(estimator.method if method is None else method), estimator.scale)
 
 
 @validate_params(
@@ -40,14 +48,14 @@ def _null_importances(estimator, method, X, y, seed):
         "estimator": [HasMethods(["fit"])],
         "X": ["array-like"],
         "y": ["array-like"],
-        "method": [StrOptions(set(METHODS)), HasMethods(["compute"]), callable],
+        "method": [str, HasMethods(["compute"]), callable, None],
         "n_permutations": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
     },
     prefer_skip_nested_validation=False,
 )
-def randomization_test(estimator, X, y, *, method="olden", n_permutations=99,
+def randomization_test(estimator, X, y, *, method=None, n_permutations=99,
                        random_state=None, n_jobs=None):
     """Randomization test of each input's importance (Olden & Jackson 2002).
 
@@ -89,15 +97,18 @@ def randomization_test(estimator, X, y, *, method="olden", n_permutations=99,
     Parameters
     ----------
     estimator : estimator
-        An unfitted ``MLPRegressor``, ``MLPClassifier`` or a ``Pipeline`` ending in one
-        (any estimator for methods that do not read weights). It is cloned, never
-        modified.
+        An ``MLPRegressor``, ``MLPClassifier`` or a ``Pipeline`` ending in one (any
+        estimator for methods that do not read weights), or an
+        :class:`~skimportance.ImportanceRegressor` / :class:`~skimportance.ImportanceClassifier`,
+        whose ``estimator``, ``method`` and ``scale`` are then used. It is cloned (fitted
+        or not, it is refitted), never modified.
     X : array-like of shape (n_samples, n_features)
         Inputs.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets; their rows are shuffled for the null fits.
-    method : str, ImportanceMethod or callable, default="olden"
-        As in :class:`ImportanceRegressor`.
+    method : str, ImportanceMethod or callable, default=None
+        As in :class:`ImportanceRegressor`; None means ``"olden"``, or the method of a
+        meta-estimator given as ``estimator``.
     n_permutations : int, default=99
         Number of fits to shuffled targets.
     random_state : int, RandomState instance or None, default=None
@@ -145,12 +156,12 @@ def randomization_test(estimator, X, y, *, method="olden", n_permutations=99,
     >>> res.p_values[:2] <= 0.05, res.p_values[2:] > 0.5  # real inputs, then noise
     (array([ True,  True]), array([ True,  True]))
     """
-    method = get_method(method)
+    estimator, method, scale = _unwrapped(estimator, method)
     check_applicable(method, estimator)
     seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
                                                      size=n_permutations)
-    observed, feature_names = _fit_importances(clone(estimator), method, X, y)
-    tasks = (delayed(_null_importances)(clone(estimator), method, X, y, seed)
+    observed, feature_names = _fit_importances(clone(estimator), method, X, y, scale)
+    tasks = (delayed(_null_importances)(clone(estimator), method, X, y, seed, scale)
              for seed in seeds)
     null = np.vstack(run(tasks, n_jobs=n_jobs, desc="permutations"))
     p_values = ((null >= observed).sum(axis=0) + 1) / (n_permutations + 1)

@@ -77,6 +77,9 @@ def _fit(data, hidden, max_iter, random_state):
     from sklearn.preprocessing import StandardScaler
 
     X_train, X_test, y_train, y_test = _split(data, random_state)
+    if np.all(X_train == X_train[0]):
+        raise CLIError(f"all feature columns are constant in the training part "
+                       f"({len(y_train)} rows): nothing can be ranked; more rows are needed")
     if data.task == "classification" and np.unique(y_train).size < 2:
         raise CLIError(f"the training part ({len(y_train)} rows) of target "
                        f"{data.target_name!r} has a single class; more rows are needed")
@@ -372,7 +375,8 @@ chart (--plot):
   top). The file type follows the extension of PATH. Needs matplotlib
   (pip install 'skimportance[plot]').
 
-exit status: 0 on success, 2 on a usage or data error (one line on stderr).
+exit status: 0 on success, 2 on a usage or data error or a failed computation
+  (one line on stderr).
 """ % {"early": EARLY_STOPPING_MIN_ROWS, "val": round(100 * VALIDATION_FRACTION),
        "nochange": N_ITER_NO_CHANGE, "max_classes": MAX_CLASSES_FOR_INTEGER_TARGET,
        "method_width": METHOD_WIDTH, "name_width": NAME_WIDTH}
@@ -470,13 +474,29 @@ def main(argv=None):
             parser.error("a CSV file needs --target COLUMN, the column to predict")
     except SystemExit as exc:  # argparse's own errors (exit 2) and --help (exit 0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    try:
-        return _run(args)
-    except CLIError as exc:
-        sys.stdout.flush()
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # the reader went away (skimportance | head): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    # Warnings wait for the end of the run: a failure is then one line on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            code = _run(args)
+        except CLIError as exc:
+            return _error(str(exc))
+        except BrokenPipeError:  # the reader went away (skimportance | head): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
+        except Exception as exc:  # a failure of the fit or a method: still one line
+            # (KeyboardInterrupt and SystemExit are no Exception: they pass unchanged.)
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return _error(f"the computation failed: {detail}")
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno, source=warning.source)
+    return code
+
+
+def _error(message):
+    """Print ``message`` as the one line ``skimportance: error: ...``; return 2."""
+    sys.stdout.flush()
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+    return 2

@@ -3,9 +3,13 @@
 import os
 import sys
 
-import numpy as np
-import pytest
-from sklearn.neural_network import MLPClassifier, MLPRegressor
+# scikit-learn's estimator checks include check_array_api_input, which is skipped unless
+# scipy runs in array-API mode; that must be set before scipy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # the plot tests draw to files, headless
 PNG = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file

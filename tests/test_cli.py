@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -101,9 +102,24 @@ def test_default_run_table(default_run):
     assert 0.3 < float(match.group(2)) <= 1
 
 
-def test_default_run_fits_in_100_columns(default_run):
-    if len(METHODS) <= 7:
-        assert max(len(line) for line in default_run.splitlines()) <= 100
+def test_default_run_table_is_aligned_and_its_columns_narrow(default_run):
+    lines = default_run.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("feature"))
+    table = lines[start:start + 1 + len(DIABETES_FEATURES)]
+    # The header and every row have the same width: the columns line up.
+    assert len({len(line) for line in table}) == 1, table
+    # Method names longer than 8 characters are abbreviated (see --help), so each method
+    # adds at most two spaces, a heading of 8, a space and a rank of 3 ("10", "9.5").
+    headings = table[0].split()[1:-2:2]
+    assert len(headings) == len(METHODS)
+    assert max(len(heading) for heading in headings) <= 8
+    assert len(table[0]) <= len("feature") + len(METHODS) * (3 + 8 + 3) + len("  mean rk")
+    # The lines around the table do not grow with the table: they fit in 100 columns.
+    legend = [line for line in lines if line.startswith("Abbreviations: ")]
+    others = [line for line in lines[:start] + lines[start + len(table):]
+              if line not in legend]
+    assert others[0].startswith("load_diabetes: ") and others[-1].startswith("Agreement")
+    assert max(len(line) for line in others) <= 100
 
 
 def test_table_of_six_long_named_methods_fits_in_100_columns():
@@ -254,6 +270,7 @@ def test_csv_classification_with_string_target(tmp_path):
     ([str(i) for i in range(11)] + ["0"], "regression"),  # 11 distinct integers
     (["0.5", "1", "2"] * 4, "regression"),          # not all integers
     (["a", "1", "2"] * 4, "classification"),        # not numeric
+    ([str(2**60), str(2**61)] * 6, "regression"),   # integers beyond float precision
 ])
 def test_target_type_rule(values, task):
     assert _data._target_task(values)[0] == task
@@ -360,11 +377,137 @@ def test_error_missing_value(tmp_path, value):
     data_error([path, "--target", "y"], "missing value", "'f1'", "data row 3")
 
 
-def test_error_missing_target_value(tmp_path):
+@pytest.mark.parametrize("value", ["", "NaN", "NA"])
+def test_error_missing_target_value(tmp_path, value):
     rows = small_rows()
-    rows[7][3] = ""
+    rows[7][3] = value
     path = write_csv(tmp_path / "d.csv", HEADER, rows)
     data_error([path, "--target", "y"], "missing value", "target column 'y'", "data row 8")
+
+
+def test_error_infinite_target(tmp_path):
+    # Not a class label "inf" among numbers: a regression target that is not finite.
+    rows = small_rows()
+    rows[5][3] = "inf"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "target column 'y'", "must be finite", "'inf'",
+               "data row 6 (line 7)")
+
+
+@pytest.mark.parametrize("scale", ["1e300", "1e200", "-2e151"])
+def test_error_feature_values_too_large(tmp_path, scale):
+    # Their squares overflow in the scaler and the network (NaN, then a traceback).
+    rows = small_rows()
+    for row in rows:
+        row[1] = f"{float(row[1]) * float(scale):.6g}"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "feature column 'f2'", "too large", "1e150",
+               "data row 1 (line 2)", "rescale")
+
+
+def test_error_one_huge_value(tmp_path):
+    rows = small_rows()
+    rows[8][0] = "1e300"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "feature column 'f1'", "too large", "'1e300'",
+               "data row 9 (line 10)")
+
+
+def test_error_target_values_too_large(tmp_path):
+    rows = [row[:3] + [f"{float(row[3]) * 1e300:.6g}"] for row in small_rows()]
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "target column 'y'", "too large", "rescale")
+
+
+def test_values_up_to_the_limit_are_fine(tmp_path):
+    rows = [[f"{float(v) * 1e100:.6g}" for v in row[:3]] + row[3:]
+            for row in small_rows(n=40)]
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    code, out, err = run([path, "--target", "y", "--method", "olden,permutation", *FAST])
+    assert code == 0, err
+    assert sorted(parse_output(out)[3]) == ["f1", "f2", "f3"]
+
+
+def test_error_all_feature_columns_constant(tmp_path):
+    rows = [["1.5", "0", "-2"] + row[3:] for row in small_rows()]
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    data_error([path, "--target", "y"], "all feature columns", "d.csv", "are constant",
+               "nothing can be ranked")
+
+
+def test_error_features_constant_in_the_training_part(monkeypatch):
+    X = np.zeros((12, 2))
+    X[0] = 1.0  # the only row that varies goes to the held-out part
+    data = _data.Dataset(X, np.arange(12.0), ["a", "b"], "d.csv", "regression", "y")
+    monkeypatch.setattr(cli, "_split", lambda data, random_state: (
+        data.X[1:], data.X[:1], data.y[1:], data.y[:1]))
+    with pytest.raises(_data.CLIError, match=r"all feature columns are constant in the "
+                                             r"training part \(11 rows\)"):
+        cli._fit(data, (4,), 10, 0)
+
+
+def test_one_constant_feature_column_is_ranked_last(tmp_path):
+    X, y = make_data()
+    rows = [[f"{v:.6f}" for v in x] + ["2.5", f"{t:.6f}"] for x, t in zip(X, y)]
+    path = write_csv(tmp_path / "c.csv", ["strong", "weak", "noise", "fixed", "y"], rows)
+    code, out, err = run([path, "--target", "y", *FAST])
+    assert code == 0, err
+    _, methods, rows, order, _ = parse_output(out)
+    assert order[-1] == "fixed"
+    np.testing.assert_array_equal(rows["fixed"][0], np.zeros(len(methods)))
+
+
+def test_failure_of_the_computation_is_one_line(monkeypatch):
+    # An overflow in the fit: numpy warns first, then scikit-learn raises a long message.
+    from sklearn.neural_network import MLPRegressor
+
+    def overflowing_fit(self, X, y, **kwargs):
+        warnings.warn("overflow encountered in square", RuntimeWarning)
+        raise ValueError("Solver produced non-finite parameter weights. The input data "
+                         "may contain large values\nand need to be preprocessed.")
+
+    monkeypatch.setattr(MLPRegressor, "fit", overflowing_fit)
+    line = data_error(["--method", "olden"], "the computation failed",
+                      "ValueError: Solver produced non-finite parameter weights",
+                      "large values and need to be preprocessed")
+    assert "overflow" not in line
+
+
+def test_warnings_of_a_successful_run_are_still_shown(monkeypatch):
+    compute = cli._compute
+
+    def warning_compute(*args):
+        warnings.warn("a note from a method", UserWarning)
+        return compute(*args)
+
+    monkeypatch.setattr(cli, "_compute", warning_compute)
+    with pytest.warns(UserWarning, match="a note from a method"):
+        code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
+    assert code == 0, err
+
+
+def test_interrupt_is_not_turned_into_an_error(monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_compute", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
+
+
+def test_data_error_in_subprocess_is_one_line_without_traceback(tmp_path):
+    rows = small_rows()
+    rows[0][2] = "1e300"
+    path = write_csv(tmp_path / "d.csv", HEADER, rows)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "skimportance", path, "--target", "y"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "skimportance: error: feature column 'f3' has values too large (|value| > 1e150), "
+        "e.g. '1e300' at data row 1 (line 2): rescale it"]
 
 
 def test_error_too_few_rows(tmp_path):

@@ -52,7 +52,7 @@ def test_one_importance_per_original_column_summed_over_its_encoding(table, meth
     # The ColumnTransformer puts the 3 colour dummies first, then size, then noise.
     expected = combine_columns(by_column, [np.array([3]), np.array([0, 1, 2]),
                                            np.array([4])])
-    np.testing.assert_allclose(result.per_output, expected, rtol=1e-12)
+    np.testing.assert_allclose(result.per_output, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_the_colour_and_size_outrank_noise_and_select_from_model_works(table):

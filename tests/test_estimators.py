@@ -228,7 +228,7 @@ def test_unfitted_estimator_is_a_clear_error(regression):
 
 def test_unknown_method_string(regression):
     X, y = regression
-    with pytest.raises(ValueError, match="'method' parameter of ImportanceRegressor"):
+    with pytest.raises(ValueError, match=r"Unknown method 'garsn'. Did you mean 'garson'"):
         ImportanceRegressor(method="garsn").fit(X, y)
     with pytest.raises(ValueError, match=r"Unknown method 'garsn'.*'garson'"):
         feature_importances(mlp().fit(X, y), X, method="garsn")

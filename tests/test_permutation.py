@@ -157,8 +157,11 @@ def test_fast_path_equals_slow_path(network, kernels, monkeypatch, rng):
     monkeypatch.setattr(_score, "fast_network", lambda estimator, X, scorer: None)
     slow = feature_importances(mlp, X, y, method=method)
     np.testing.assert_allclose(fast.importances, slow.importances, rtol=0, atol=1e-12)
-    # Shuffling a constant column changes nothing: exactly the score of the unshuffled rows.
-    np.testing.assert_array_equal(fast.importances[5], slow.importances[5])
+    # Shuffling a constant column changes nothing: the fast path skips it and reports the
+    # score of the unshuffled rows in every repeat, which the slow path computes again
+    # (to rounding: the two need not sum in the same order).
+    assert fast.importances[5, 0] == fast.importances[5, 1]
+    np.testing.assert_allclose(slow.importances[5], fast.importances[5], rtol=0, atol=1e-14)
 
 
 def test_fast_path_is_taken_for_networks_and_scorers_only(slow_path):
@@ -183,13 +186,14 @@ def test_stand_in_predicts_like_the_network(rng):
         standin = fast.standin()
         standin.outputs_ = fast.outputs(np.zeros((300, 1)), [0])[0]
         if not hasattr(mlp, "predict_proba"):
-            np.testing.assert_allclose(standin.predict(X), mlp.predict(X), rtol=1e-13)
+            np.testing.assert_allclose(standin.predict(X), mlp.predict(X), rtol=1e-13,
+                                       atol=1e-13)
         else:
             np.testing.assert_array_equal(standin.predict(X), mlp.predict(X))
             np.testing.assert_allclose(standin.predict_proba(X), mlp.predict_proba(X),
-                                       rtol=1e-13)
+                                       rtol=1e-13, atol=1e-14)
             np.testing.assert_allclose(standin.predict_log_proba(X),
-                                       mlp.predict_log_proba(X), rtol=1e-12)
+                                       mlp.predict_log_proba(X), rtol=1e-12, atol=1e-12)
 
 
 def test_network_without_hidden_layer(rng):
@@ -234,7 +238,7 @@ def test_clear_errors():
         ours(mlp, X, y, scoring="roc_auc")
     with pytest.raises(ValueError, match="cannot score MLPRegressor on this data"):
         ours(mlp, X, y, scoring="accuracy")
-    with pytest.raises(ValueError, match="'scoring' parameter of Permutation must be"):
+    with pytest.raises(ValueError, match=r"scoring=\['r2', 'max_error'\].*Got 'max_error'"):
         ours(mlp, X, y, scoring=["r2", "max_error"])
     with pytest.raises(ValueError, match="max_samples=51 is more than the 50 rows"):
         ours(mlp, X, y, max_samples=51)

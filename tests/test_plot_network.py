@@ -96,7 +96,7 @@ def test_show_bias_draws_the_intercepts():
 
 
 def test_feature_names_default_to_feature_names_in(rng):
-    import pandas as pd
+    pd = pytest.importorskip("pandas")
 
     X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["age", "dose", "weight"])
     y = X["dose"].to_numpy()

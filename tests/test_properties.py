@@ -47,7 +47,10 @@ def test_reordering_columns_reorders_importances(method, rng):
     shuffled.coefs_[0] = mlp.coefs_[0][order]
     before = feature_importances(mlp, X, method=method)
     after = feature_importances(shuffled, X[:, order], method=method)
-    np.testing.assert_allclose(after.per_output, before.per_output[:, order], rtol=1e-10)
+    # atol: signed methods (olden, mean gradient) can give values near 0, and the first
+    # layer now sums its inputs in another order.
+    np.testing.assert_allclose(after.per_output, before.per_output[:, order], rtol=1e-10,
+                               atol=1e-12)
 
 
 @pytest.mark.parametrize("method", ["weights", "garson", "olden", "gradient"])
@@ -70,4 +73,5 @@ def test_standard_scaler_pipeline_agrees_with_and_without_scale(method, rng):
     on_raw = feature_importances(pipe, X, method=method, scale=True)
     on_standardised = feature_importances(pipe[-1], pipe[0].transform(X), method=method,
                                           scale=False)
-    np.testing.assert_allclose(on_raw.per_output, on_standardised.per_output, rtol=1e-9)
+    np.testing.assert_allclose(on_raw.per_output, on_standardised.per_output, rtol=1e-9,
+                               atol=1e-12)

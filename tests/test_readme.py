@@ -12,6 +12,9 @@ README = (Path(__file__).parents[1] / "README.md").read_text()
 
 @pytest.fixture(scope="module")
 def namespace(tmp_path_factory):
+    # The examples load the data as a DataFrame and draw pictures.
+    pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
     assert blocks, "README has no python example"
     names = {}

@@ -177,7 +177,7 @@ def test_random_state_instance_leaves_the_first_refit_as_a_single_fit():
 
 
 def test_same_numbers_on_a_dask_cluster():
-    import distributed
+    distributed = pytest.importorskip("distributed", reason="dask is part of the test extra")
     from joblib import parallel_config
 
     X, y = _data(n=60)
@@ -186,5 +186,8 @@ def test_same_numbers_on_a_dask_cluster():
                                   dashboard_address=None) as cluster:
         with distributed.Client(cluster), parallel_config(backend="dask"):
             got = ImportanceRegressor(_mlp(), n_refits=3, n_jobs=2).fit(X, y).importances_
-    np.testing.assert_array_equal(got.importances, expected.importances)
+    # The same seeds give the same refits (a mix-up changes importances of order 1);
+    # to rounding, since the workers' BLAS may sum in another order.
+    np.testing.assert_allclose(got.importances, expected.importances, rtol=1e-12,
+                               atol=1e-12)
     np.testing.assert_array_equal(got.rank_counts, expected.rank_counts)

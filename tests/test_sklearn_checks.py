@@ -4,7 +4,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skimportance import ImportanceClassifier, ImportanceRegressor
-from skimportance.methods import Garson, Gradient, IntegratedGradients, Permutation
+from skimportance.methods import METHODS, Garson, Gradient, IntegratedGradients, Permutation
 
 
 def mlp_regressor():
@@ -29,4 +29,16 @@ ESTIMATORS = [
 
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# The defaults a user gets: the default network (MLPRegressor() / MLPClassifier()) and
+# every method by its name. The checks set ``random_state=0`` on the meta-estimator,
+# which seeds the default network and the methods that draw random numbers.
+DEFAULTS = [cls(method=name) for cls in (ImportanceRegressor, ImportanceClassifier)
+            for name in sorted(METHODS)]
+
+
+@parametrize_with_checks(DEFAULTS)
+def test_sklearn_compatible_with_defaults(estimator, check):
     check(estimator)

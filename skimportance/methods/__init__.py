@@ -53,15 +53,24 @@ def get_method(method):
     method : ImportanceMethod
         A fresh object: the caller's object is never modified.
     """
+    from difflib import get_close_matches
+
     from sklearn.base import clone
 
     if isinstance(method, str):
         if method not in METHODS:
+            close = get_close_matches(method.lower(), sorted(METHODS), n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             raise ValueError(
-                f"Unknown method {method!r}; choose one of {sorted(METHODS)}, an "
+                f"Unknown method {method!r}.{hint} Choose one of {sorted(METHODS)}, an "
                 "importance method object, or a callable (estimator, X, y) -> importances."
             )
         return METHODS[method]()
+    if isinstance(method, type):
+        raise TypeError(
+            f"method={method.__name__} is a class; pass an instance, "
+            f"method={method.__name__}(), or its name."
+        )
     if hasattr(method, "compute"):
         return clone(method)
     if callable(method):

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator
 
 from .._columns import entry_columns, network_inputs
 from .._groups import combine_columns
-from .._network import NotAnMLPError, final_step, is_mlp
+from .._network import _CACHE_BYTES, NotAnMLPError, final_step, is_mlp
 from .._result import Importances
 
 __all__ = [
@@ -14,15 +14,65 @@ __all__ = [
 ]
 
 
+# Bytes of one chunk of rows in column_scale: its only copy of the data is one chunk
+# of scaled values, so its extra memory stays a few MiB however many rows X has.
+_SCALE_CHUNK_BYTES = _CACHE_BYTES // 4
+
+
 def column_scale(X, sample_weight=None):
-    """Standard deviation of each column (weighted when sample_weight is given)."""
-    w = np.full(X.shape[0], 1.0 / X.shape[0]) if sample_weight is None else (
-        sample_weight / sample_weight.sum())
-    deviation = X - w @ X
-    deviation *= deviation
-    sigma = np.sqrt(w @ deviation)
+    """Standard deviation of each column (weighted when sample_weight is given).
+
+    Computed in chunks of rows (extra memory: one chunk of about 2 MiB, whatever the size
+    of X), each column divided first by the power of two at its largest ``|x|``, so that
+    any finite values, however large or small, give a finite sigma. A constant column has
+    sigma 0.
+
+    Raises
+    ------
+    ValueError
+        If X contains NaN or infinite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> column_scale(np.array([[1.0, 5.0, 1e200], [3.0, 5.0, -1e200]])).tolist()
+    [1.0, 0.0, 1e+200]
+    """
+    n_rows, n_columns = X.shape
+    lo, hi = X.min(axis=0), X.max(axis=0)  # NaN and inf show in these
+    bad = np.flatnonzero(~(np.isfinite(lo) & np.isfinite(hi)))
+    if bad.size:
+        raise ValueError(
+            f"X contains NaN or infinite values (column {bad[0]}); values must be finite "
+            "to compute the standard deviation of each column.")
+    # x * 2**-e with max |x| = f * 2**e, 0.5 <= f < 1: exact, and squares cannot overflow.
+    _, e = np.frexp(np.maximum(np.abs(lo), np.abs(hi)).astype(float))
+    weight = n_rows if sample_weight is None else sample_weight.sum()
+    step = max(1, _SCALE_CHUNK_BYTES // (8 * max(n_columns, 1)))
+    buffer = np.empty((min(step, n_rows), n_columns))
+
+    def weighted_mean(center=None):
+        """Weighted mean of the scaled values, or of their squared deviation from center."""
+        total = np.zeros(n_columns)
+        for start in range(0, n_rows, step):
+            rows = slice(start, start + step)
+            part = X[rows]
+            values = np.ldexp(part, -e, out=buffer[: len(part)], dtype=float)
+            if center is not None:
+                values -= center
+                values *= values
+            total += values.sum(axis=0) / weight if sample_weight is None else (
+                (sample_weight[rows] / weight) @ values)
+        return total
+
+    sigma = np.ldexp(np.sqrt(weighted_mean(weighted_mean())), e)
     # A constant column has sigma 0 exactly, not the rounding error of its mean.
-    sigma[X.min(axis=0) == X.max(axis=0)] = 0.0
+    sigma[lo == hi] = 0.0
+    bad = np.flatnonzero(~np.isfinite(sigma))
+    if bad.size:
+        raise ValueError(
+            f"The standard deviation of column {bad[0]} of X is not finite; values of X "
+            "must be finite, and weights positive and finite.")
     return sigma
 
 

@@ -43,7 +43,13 @@ class CallableMethod(ImportanceMethod):
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
                 feature_names=None, feature_groups=None):
-        values = np.asarray(self.func(estimator, X, y), dtype=float)
+        returned = self.func(estimator, X, y)
+        try:
+            values = np.asarray(returned, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"The importance function {self.name!r} must return numbers; got "
+                f"{returned!r:.80}.") from exc
         n_features = None if X is None else X.shape[1]
         if values.ndim not in (1, 2) or (
             n_features is not None and values.shape[-1] != n_features

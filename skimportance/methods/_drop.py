@@ -6,11 +6,12 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import _check_sample_weight, check_array
+from sklearn.utils.validation import _check_sample_weight
 
 from .._columns import like_fitted
 from .._network import NotAnMLPError, _probe_affine, final_step, is_mlp
 from .._parallel import delayed, run
+from .._validation import validated_X
 from ._base import sample_weight_params
 from ._score import ScoreMethod, _entries, _score, _typical
 
@@ -236,9 +237,9 @@ class DropRetrain(ScoreMethod):
         self._check_data(X, y)
         entries = _entries(feature_groups, X.shape[1])
         if any(len(np.unique(cols)) >= X.shape[1] for cols in entries):
-            raise ValueError(f"Method {self.name!r} needs at least one column left after "
-                             "dropping a column or group; X has "
-                             f"{X.shape[1]} column{'s' if X.shape[1] > 1 else ''}.")
+            raise ValueError(f"X has n_features={X.shape[1]}; method {self.name!r} "
+                             "needs at least one column left after dropping a column or "
+                             "group.")
         scorer = self.check_scorer(estimator)
         baseline = self._baseline(scorer, estimator, X, y, sample_weight)
         if X_train is None:
@@ -249,8 +250,7 @@ class DropRetrain(ScoreMethod):
                 fit_params = sample_weight_params(_unfreeze(estimator), weights)
         elif y_train is None:
             raise ValueError("X_train was given without y_train.")
-        X_train = check_array(X_train, dtype=None if X.dtype == object else
-                              [np.float64, np.float32], input_name="X_train")
+        X_train = validated_X(X_train, estimator, input_name="X_train")
         if X_train.shape[1] != X.shape[1]:
             raise ValueError(
                 f"X_train has {X_train.shape[1]} features but X has {X.shape[1]}.")
@@ -269,4 +269,5 @@ class DropRetrain(ScoreMethod):
         scores = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="drop-and-retrain")
         if warm:
             baseline = scores.pop()
-        return self._result(baseline - np.asarray(scores)[:, None], feature_names)
+        return self._result(baseline - np.asarray(scores)[:, None, :], feature_names,
+                            scorer)

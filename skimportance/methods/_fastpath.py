@@ -76,6 +76,9 @@ def _scorer_reads_only_predictions(scorer, estimator):
     scikit-learn's scorers (strings, ``make_scorer``) and the default ``estimator.score``
     of MLPs do; a plain callable ``scorer(estimator, X, y)`` may look at X itself.
     """
+    scorers = getattr(scorer, "scorers", None)  # several, called as one
+    if scorers is not None:
+        return all(_scorer_reads_only_predictions(s, estimator) for s in scorers.values())
     try:
         from sklearn.metrics._scorer import _BaseScorer, _PassthroughScorer
     except ImportError:  # pragma: no cover - scikit-learn moved them: the exact slow path
@@ -90,6 +93,10 @@ def _scorer_reads_only_predictions(scorer, estimator):
 def fast_network(estimator, X, scorer):
     """A :class:`RankOneNetwork` for ``estimator`` on X; None where only the slow path is exact."""
     if not _scorer_reads_only_predictions(scorer, estimator):
+        return None
+    if X.dtype.kind != "f" or not np.isfinite(X).all():
+        # Missing values are for the Pipeline's imputer to fill: only its own transform
+        # knows how, so the exact path runs it.
         return None
     try:
         net = unwrap_network(estimator, X)

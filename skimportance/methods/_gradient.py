@@ -15,8 +15,11 @@ class Gradient(NetworkMethod):
     derivatives", PaD, in Gevrey, Dimopoulos & Lek 2003). With ``scale=True`` they are
     multiplied by the standard deviation of the input, ``sigma_i <|dF/dx_i|>``, so an
     input measured in millimetres is not favoured over the same input in metres.
-    Rows are processed in chunks sized by scikit-learn's ``working_memory``, so memory
-    stays bounded for any number of rows. Selected by ``"gradient"``.
+    Rows are processed in chunks of about 8 MiB of intermediates (less if scikit-learn's
+    ``working_memory`` is smaller), and ``sigma`` in chunks of about 2 MiB, so the extra
+    memory is a few MiB plus one weight per row, for any number of rows (when a Pipeline's
+    steps do not fold into the first layer, it also holds their output). Selected by
+    ``"gradient"``.
 
     A large gradient says the model is sensitive to an input, which is not the same as
     the input being useful: an overfitted network can be sensitive to noise.

@@ -8,9 +8,11 @@ from sklearn.cluster import KMeans
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._network import _CACHE_BYTES, _OUTPUT, unwrap_network
+from .._columns import entry_columns
+from .._groups import combine_columns
+from .._network import _CACHE_BYTES, _OUTPUT
 from .._result import Importances
-from ._base import NetworkMethod, check_applicable, output_names
+from ._base import NetworkMethod, output_names
 
 __all__ = ["LekProfile"]
 
@@ -70,6 +72,20 @@ def _tables(responses, sweep, groups, group_labels, feature_names, names):
         return table, groups.copy()
     table = pd.DataFrame(columns, columns=list(PROFILE_COLUMNS))
     return table, pd.DataFrame(groups, columns=list(feature_names), index=group_labels)
+
+
+def _input_names(feature_names, owners, n_columns, n_inputs):
+    """Names of the network's inputs: X's, or ``name[i]`` for the i-th input encoded
+    from a column of X."""
+    names = [f"x{j}" for j in range(n_columns)] if feature_names is None else \
+        [str(name) for name in feature_names]
+    if owners is None:
+        return names
+    out = [None] * n_inputs
+    for name, inputs in zip(names, owners):
+        for i, k in enumerate(inputs):
+            out[k] = name if len(inputs) == 1 else f"{name}[{i}]"
+    return [f"input {k}" if n is None else n for k, n in enumerate(out)]
 
 
 class LekProfile(NetworkMethod):
@@ -189,19 +205,18 @@ class LekProfile(NetworkMethod):
         if X is None:
             raise ValueError(f"Method {self.name!r} needs X: the sweeps run from each "
                              "input's minimum to its maximum in X.")
-        check_applicable(self, estimator)
-        net = unwrap_network(estimator, X, method_name=self.name)
-        if X.shape[1] != net.n_features:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but the network takes {net.n_features}."
-            )
-        groups, labels = self._groups(X, sample_weight, feature_names)
+        net, X_net, owners = self._network(estimator, X)
+        names = _input_names(feature_names, owners, X.shape[1], net.n_features)
+        groups, labels = self._groups(X_net, sample_weight, names)
         groups = np.asarray(groups, dtype=net.dtype)
-        sweep = np.linspace(X.min(axis=0), X.max(axis=0), self.steps, axis=1)
+        sweep = np.linspace(X_net.min(axis=0), X_net.max(axis=0), self.steps, axis=1)
         R = _responses(net, groups, sweep.astype(net.dtype), self.output)
         per_output = (R.max(axis=2) - R.min(axis=2)).mean(axis=0).T
+        columns = entry_columns(owners, None)
+        if columns is not None:  # an encoded column's inputs: their ranges add up
+            per_output = combine_columns(per_output, columns, signed_singletons=False)
         result = Importances(per_output, method=self.name, feature_names=feature_names,
                              output_names=output_names(estimator, net.n_outputs))
-        result.profile, result.groups = _tables(R, sweep, groups, labels,
-                                                result.feature_names, result.output_names)
+        result.profile, result.groups = _tables(R, sweep, groups, labels, names,
+                                                result.output_names)
         return result
