@@ -1,11 +1,12 @@
-"""Rank statistics: how much several importance rankings agree."""
+"""Rank statistics: how much several importance rankings agree (on scipy's ranks)."""
 
-import math
+import warnings
 
 import numpy as np
+from scipy import stats
 
 __all__ = ["average_ranks", "kendalls_w", "mean_pairwise_spearman", "rank_descending",
-           "spearman"]
+           "rank_table", "spearman"]
 
 
 def average_ranks(values):
@@ -17,17 +18,7 @@ def average_ranks(values):
     values = np.asarray(values, dtype=float)
     if values.ndim != 1:
         raise ValueError("average_ranks expects a 1-d array.")
-    n = values.shape[0]
-    order = np.argsort(values, kind="mergesort")
-    ordered = values[order]
-    # Start of each run of equal values, in sorted order.
-    starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
-    ends = np.concatenate((starts[1:], [n]))
-    ranks = np.empty(n)
-    for start, end in zip(starts, ends):
-        # Positions start..end-1 hold ranks start+1..end; their mean is (start+1+end)/2.
-        ranks[order[start:end]] = (start + 1 + end) / 2.0
-    return ranks
+    return stats.rankdata(values, method="average")
 
 
 def rank_descending(values):
@@ -63,13 +54,12 @@ def kendalls_w(rankings):
     m, n = rankings.shape
     if m == 0 or n < 2:
         return float("nan")
-    ranks = np.vstack([average_ranks(row) for row in rankings])
+    ranks = stats.rankdata(rankings, method="average", axis=1)
     totals = ranks.sum(axis=0)
     s = float(np.sum((totals - totals.mean()) ** 2))
-    ties = 0.0
-    for row in ranks:
-        _, counts = np.unique(row, return_counts=True)
-        ties += float(np.sum(counts.astype(float) ** 3 - counts))
+    # Tie correction: sum over the rows' groups of tied ranks of (t^3 - t).
+    ties = sum(float(np.sum(counts.astype(float) ** 3 - counts))
+               for counts in (np.unique(row, return_counts=True)[1] for row in ranks))
     denominator = m * m * (n ** 3 - n) - m * ties
     if denominator <= 0:
         return float("nan")
@@ -79,20 +69,19 @@ def kendalls_w(rankings):
 def spearman(a, b):
     """Spearman's rank correlation of two sequences (ties: average ranks).
 
-    The Pearson correlation of the average ranks; NaN when either is constant.
+    NaN when either is constant.
 
     >>> round(spearman([1, 2, 3, 4], [1, 3, 2, 4]), 6)
     0.8
     """
-    ra, rb = average_ranks(a), average_ranks(b)
-    if ra.shape != rb.shape:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
         raise ValueError("spearman expects two sequences of the same length.")
-    ra -= ra.mean()
-    rb -= rb.mean()
-    denominator = math.sqrt(float(ra @ ra) * float(rb @ rb))
-    if denominator == 0:
-        return float("nan")
-    return float(ra @ rb) / denominator
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return float("nan")  # undefined: said by the NaN, without scipy's warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.ConstantInputWarning)
+        return float(stats.spearmanr(a, b).statistic)
 
 
 def mean_pairwise_spearman(rankings):
@@ -108,3 +97,23 @@ def mean_pairwise_spearman(rankings):
     if not values:
         return float("nan")
     return float(np.mean(values))
+
+
+def rank_table(means):
+    """How often each input held each place over rows of importances (1 = largest).
+
+    Tied inputs share the best place of their tie, so every row of the table sums to
+    the number of rows of ``means``.
+
+    >>> rank_table([[3.0, 1.0, 2.0], [1.0, 3.0, 2.0]])
+    array([[1, 0, 1],
+           [1, 0, 1],
+           [0, 2, 0]])
+    """
+    means = np.atleast_2d(np.asarray(means, dtype=float))
+    n_features = means.shape[1]
+    counts = np.zeros((n_features, n_features), dtype=int)
+    for row in means:
+        place = (row[None, :] > row[:, None]).sum(axis=1)  # inputs strictly above
+        counts[np.arange(n_features), place] += 1
+    return counts

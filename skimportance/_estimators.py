@@ -28,16 +28,18 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
+    _check_method_params,
     _num_samples,
     check_is_fitted,
     validate_data,
 )
 
 from ._function import run_method, validated_sample_weight
+from ._network import is_frozen
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method
-from .methods._base import check_applicable, sample_weight_params
+from .methods._base import sample_weight_params
 
 __all__ = ["ImportanceClassifier", "ImportanceRegressor"]
 
@@ -66,28 +68,16 @@ def _importances(method, estimator, X, y, sample_weight, options, fit_params, X_
                         training=(X_train, y_train, fit_params), **options)
     if isinstance(result, dict):
         raise ValueError(
-            f"scoring={getattr(method, 'scoring', None)!r} gives several scores "
+            f"The scoring of method {method.name!r} gives several scores "
             f"({', '.join(map(str, result))}); a meta-estimator needs one for "
             "feature_importances_: pick one, or call feature_importances for them all.")
     return result
 
 
-def _rows(params, n_samples, indices):
-    """The fit parameters of the rows ``indices``: per-sample values are indexed."""
-    out = {}
-    for key, value in params.items():
-        try:
-            per_sample = not isinstance(value, (str, dict)) and _num_samples(value) == n_samples
-        except TypeError:
-            per_sample = False
-        out[key] = _safe_indexing(value, indices) if per_sample else value
-    return out
-
-
 def _fold_importances(estimator, method, X, y, sample_weight, params, train, test, options):
     """Fit on the training rows of a fold, then compute the importances on its held-out rows."""
     X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-    train_params = _rows(params, _num_samples(X), train)
+    train_params = _check_method_params(X, params, indices=train)
     estimator.fit(X_train, y_train, **train_params)
     weights = None if sample_weight is None else _safe_indexing(sample_weight, test)
     return _importances(method, estimator, _safe_indexing(X, test), _safe_indexing(y, test),
@@ -119,7 +109,7 @@ def _seeded_refits(estimator, n_refits, rng=None):
         return [estimator]
     params = estimator.get_params(deep=True)
     keys = _random_state_keys(estimator)
-    if not keys or _is_frozen(estimator):
+    if not keys or is_frozen(estimator):
         raise ValueError(
             f"n_refits={n_refits} refits the network with different seeds, but "
             f"{type(estimator).__name__} has no random_state parameter to set (a "
@@ -137,14 +127,6 @@ def _seeded_refits(estimator, n_refits, rng=None):
     return refits
 
 
-def _is_frozen(estimator):
-    try:
-        from sklearn.frozen import FrozenEstimator
-    except ImportError:  # pragma: no cover - scikit-learn < 1.6 has none
-        return False
-    return isinstance(estimator, FrozenEstimator)
-
-
 def _seed(estimator, method, random_state):
     """Seed what ``random_state`` controls, as ``BaggingRegressor`` does: an int drawn
     from it for each ``random_state`` parameter of the estimator left at None (the
@@ -156,15 +138,14 @@ def _seed(estimator, method, random_state):
     if random_state is None:
         return None
     rng = check_random_state(random_state)
-    if not _is_frozen(estimator):
+    if not is_frozen(estimator):
         params = estimator.get_params(deep=True)
         keys = sorted(_random_state_keys(estimator))
         seeds = rng.randint(_MAX_SEED, size=len(keys))
         estimator.set_params(**{key: int(seed) for key, seed in zip(keys, seeds)
                                 if params[key] is None})
     seed = int(rng.randint(_MAX_SEED))
-    own = method.get_params(deep=False) if hasattr(method, "get_params") else {}
-    if "random_state" in own and own["random_state"] is None:
+    if method.random and method.get_params(deep=False)["random_state"] is None:
         method.set_params(random_state=seed)
     return rng
 
@@ -265,12 +246,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             method = self._configure(get_method(self.method))
             estimator = self._make_estimator()
             self._check_kind(estimator)
-            check_applicable(method, estimator)
-            if hasattr(method, "check_scorer") and method.check_scorer(estimator).multimetric:
-                raise ValueError(
-                    f"scoring={method.scoring!r} names several scorers; a meta-estimator "
-                    "needs one for feature_importances_: pick one, or call "
-                    "feature_importances for them all.")
+            method.check(estimator, single_result=True)  # before any fit
             params = self._inner_fit_params(estimator, sample_weight, fit_params)
             refits = _seeded_refits(estimator, self.n_refits,
                                     _seed(estimator, method, self.random_state))
@@ -291,8 +267,8 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             self.estimator_ = estimator
             self.importances_ = result
             self.feature_importances_ = result.normalized()
-            # A refit with a method without neuron values must not keep stale ones.
-            if result.neuron_importances is not None:
+            # A refit with a method without unit values must not keep stale ones.
+            if method.has_units:
                 self.neuron_importances_ = result.neuron_importances
             else:
                 self.__dict__.pop("neuron_importances_", None)
@@ -372,7 +348,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         With ``cv`` or refits the folds or refits are the parallel work, so the method's
         columns are not.
         """
-        params = method.get_params(deep=False) if hasattr(method, "get_params") else {}
+        params = method.get_params(deep=False)
         updates = {}
         if self.cv is None and self.n_refits == 1 and self.n_jobs is not None \
                 and "n_jobs" in params \

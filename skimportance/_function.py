@@ -5,17 +5,26 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from ._groups import resolve_groups
 from ._validation import overflow_hint, validated_X
-from .methods import METHODS, get_method
+from .methods import get_method
 
 __all__ = ["feature_importances", "run_method"]
 
-def fitted_estimator(estimator):
-    """The fitted estimator to read: a fitted meta-estimator's ``estimator_``."""
+def unwrap_meta(estimator):
+    """A fitted meta-estimator's ``estimator_``; any other estimator as it is.
+
+    Raises NotFittedError for a meta-estimator that is not fitted.
+    """
     from ._estimators import _BaseImportance
 
     if isinstance(estimator, _BaseImportance):
         check_is_fitted(estimator)
         return estimator.estimator_
+    return estimator
+
+
+def fitted_estimator(estimator):
+    """The fitted estimator to read: a fitted meta-estimator's ``estimator_``."""
+    estimator = unwrap_meta(estimator)
     check_is_fitted(estimator)
     return estimator
 
@@ -106,22 +115,12 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
     X, sample_weight, feature_names, groups = prepare(estimator, X, sample_weight,
                                                       feature_groups)
     y = _validated_y(y, X)
-    extra = {}
-    if groups is not None:
-        extra["feature_groups"] = groups
-    if return_local:
-        if not getattr(method, "has_local", False):
-            local = sorted(name for name, cls in METHODS.items()
-                           if getattr(cls, "has_local", False))
-            raise ValueError(
-                f"return_local=True needs a method with per-row values ({', '.join(local)}); "
-                f"method {method.name!r} has none."
-            )
-        extra["return_local"] = True
-    if training is not None and getattr(method, "needs_training_data", False):
-        extra["X_train"], extra["y_train"], extra["fit_params"] = training
+    X_train, y_train, fit_params = (training if training is not None and
+                                    method.needs_training_data else (None, None, None))
     result = method.compute(estimator, X, y, scale=scale, sample_weight=sample_weight,
-                            feature_names=feature_names, **extra)
+                            feature_names=feature_names, feature_groups=groups,
+                            return_local=return_local, X_train=X_train, y_train=y_train,
+                            fit_params=fit_params)
     return check_finite(result, method, X)
 
 

@@ -14,7 +14,13 @@ from sklearn import get_config
 from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["Network", "NotAnMLPError", "final_step", "is_mlp", "unwrap_network"]
+try:
+    from sklearn.frozen import FrozenEstimator
+except ImportError:  # pragma: no cover - scikit-learn < 1.6 has none
+    FrozenEstimator = None
+
+__all__ = ["Network", "NotAnMLPError", "final_step", "is_frozen", "is_mlp", "unfreeze",
+           "unwrap_network"]
 
 
 class NotAnMLPError(TypeError):
@@ -193,12 +199,23 @@ class Network:
             yield rows, self.input_gradients(X[rows], output=output)
 
 
+def is_frozen(estimator):
+    """Whether ``estimator`` is a scikit-learn ``FrozenEstimator`` (never refitted)."""
+    return FrozenEstimator is not None and isinstance(estimator, FrozenEstimator)
+
+
+def unfreeze(estimator):
+    """The estimator a FrozenEstimator holds (any depth): refits need one that can be fitted."""
+    while is_frozen(estimator):
+        estimator = estimator.estimator
+    return estimator
+
+
 def final_step(estimator):
     """Return (preprocessing steps, final estimator), unwrapping Pipeline and FrozenEstimator."""
     steps = []
     while True:
-        name = type(estimator).__name__
-        if name == "FrozenEstimator":
+        if is_frozen(estimator):
             estimator = estimator.estimator
         elif hasattr(estimator, "steps") and hasattr(estimator, "named_steps"):
             for step_name, step in estimator.steps[:-1]:

@@ -249,26 +249,6 @@ def _samples(result):
     return np.asarray(result.importances)
 
 
-def rank_table(means):
-    """How often each input held each place over rows of importances (1 = largest).
-
-    Tied inputs share the best place of their tie, so every row of the table sums to
-    the number of rows of ``means``.
-
-    >>> rank_table([[3.0, 1.0, 2.0], [1.0, 3.0, 2.0]])
-    array([[1, 0, 1],
-           [1, 0, 1],
-           [0, 2, 0]])
-    """
-    means = np.atleast_2d(np.asarray(means, dtype=float))
-    n_features = means.shape[1]
-    counts = np.zeros((n_features, n_features), dtype=int)
-    for row in means:
-        place = (row[None, :] > row[:, None]).sum(axis=1)  # inputs strictly above
-        counts[np.arange(n_features), place] += 1
-    return counts
-
-
 def combine_refits(results):
     """One :class:`Importances` from the results of refits with different seeds.
 
@@ -300,7 +280,7 @@ def combine_refits(results):
     >>> combined.rank_agreement
     0.0
     """
-    from ._agreement import kendalls_w
+    from ._agreement import kendalls_w, rank_table
 
     means = np.vstack([np.asarray(r.importances_mean, dtype=float) for r in results])
     return _pool(results, "refits", "every refit must see the same outputs",

@@ -11,7 +11,6 @@ from sklearn.utils.validation import _num_samples
 from ._parallel import delayed, run
 from ._function import run_method
 from .methods import get_method
-from .methods._base import check_applicable
 from .methods._fastpath import _single_threaded_blas
 
 __all__ = ["randomization_test"]
@@ -157,7 +156,7 @@ def randomization_test(estimator, X, y, *, method=None, n_permutations=99,
     (array([ True,  True]), array([ True,  True]))
     """
     estimator, method, scale = _unwrapped(estimator, method)
-    check_applicable(method, estimator)
+    method.check(estimator)
     seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
                                                      size=n_permutations)
     observed, feature_names = _fit_importances(clone(estimator), method, X, y, scale)

@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 import pytest
 
-from skimportance import _agreement, _data, cli
+from skimportance import _agreement
 from skimportance._agreement import kendalls_w, mean_pairwise_spearman, rank_descending, spearman
-from skimportance.cli import main
+from skimportance.cli import _data, _modelling, _report, main
 from skimportance.methods import METHODS
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -129,8 +129,8 @@ def test_table_of_six_long_named_methods_fits_in_100_columns():
     rng = np.random.default_rng(0)
     importances = rng.dirichlet(np.ones(12), size=6)
     ranks = np.vstack([rank_descending(row) for row in importances])
-    lines, legend = cli._table(names, methods, importances, ranks,
-                               cli._row_order(importances, ranks))
+    lines, legend = _report._table(names, methods, importances, ranks,
+                                   _report.row_order(importances, ranks))
     assert len(lines) == 13
     assert max(len(line) for line in lines) <= 100
     assert legend == "Abbreviations: int_grad = integrated_gradients, conduct. = conductance"
@@ -138,13 +138,13 @@ def test_table_of_six_long_named_methods_fits_in_100_columns():
     # A tie: both features get the average rank, printed with one decimal.
     importances[0, :2] = 0.9
     ranks[0] = rank_descending(importances[0])
-    lines, _ = cli._table(names, methods, importances, ranks, np.arange(12))
+    lines, _ = _report._table(names, methods, importances, ranks, np.arange(12))
     assert lines[1].split()[2] == lines[2].split()[2] == "1.5"
 
 
 def test_abbreviations_are_distinct():
-    assert cli._abbreviations(["olden", "integrated_gradients", "integrated_hessians",
-                               "conductance", "conductances"]) == [
+    assert _report._abbreviations(["olden", "integrated_gradients", "integrated_hessians",
+                                   "conductance", "conductances"]) == [
         "olden", "int_grad", "int_hess", "conduct.", "conduct2"]
 
 
@@ -439,11 +439,11 @@ def test_error_features_constant_in_the_training_part(monkeypatch):
     X = np.zeros((12, 2))
     X[0] = 1.0  # the only row that varies goes to the held-out part
     data = _data.Dataset(X, np.arange(12.0), ["a", "b"], "d.csv", "regression", "y")
-    monkeypatch.setattr(cli, "_split", lambda data, random_state: (
+    monkeypatch.setattr(_modelling, "_split", lambda data, random_state: (
         data.X[1:], data.X[:1], data.y[1:], data.y[:1]))
     with pytest.raises(_data.CLIError, match=r"all feature columns are constant in the "
                                              r"training part \(11 rows\)"):
-        cli._fit(data, (4,), 10, 0)
+        _modelling.fit(data, (4,), 10, 0)
 
 
 def test_one_constant_feature_column_is_ranked_last(tmp_path):
@@ -474,13 +474,13 @@ def test_failure_of_the_computation_is_one_line(monkeypatch):
 
 
 def test_warnings_of_a_successful_run_are_still_shown(monkeypatch):
-    compute = cli._compute
+    compute = _modelling.compute
 
     def warning_compute(*args):
         warnings.warn("a note from a method", UserWarning)
         return compute(*args)
 
-    monkeypatch.setattr(cli, "_compute", warning_compute)
+    monkeypatch.setattr(_modelling, "compute", warning_compute)
     with pytest.warns(UserWarning, match="a note from a method"):
         code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
     assert code == 0, err
@@ -490,7 +490,7 @@ def test_interrupt_is_not_turned_into_an_error(monkeypatch):
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_compute", interrupted)
+    monkeypatch.setattr(_modelling, "compute", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
 
@@ -595,7 +595,7 @@ def test_plot_writes_the_chart_of_the_table(tmp_path, monkeypatch):
     from skimportance.plotting import _comparison
 
     drawn, computed = [], []
-    draw, compute = _comparison.draw_comparison, cli._compute
+    draw, compute = _comparison.draw_comparison, _modelling.compute
 
     def spy_draw(feature_names, methods, matrix, **kwargs):
         drawn.append((list(feature_names), list(methods), np.array(matrix)))
@@ -606,7 +606,7 @@ def test_plot_writes_the_chart_of_the_table(tmp_path, monkeypatch):
         return compute(*args)
 
     monkeypatch.setattr(_comparison, "draw_comparison", spy_draw)
-    monkeypatch.setattr(cli, "_compute", spy_compute)
+    monkeypatch.setattr(_modelling, "compute", spy_compute)
     target = str(tmp_path / "chart.png")
     code, out, err = run([*PLOT_FAST, "--plot", target])
     assert code == 0, err

@@ -123,10 +123,10 @@ def test_ig_of_a_linear_network_is_exact_at_any_n_steps(method, n_steps, rng):
     if method == "riemann_trapezoid" and n_steps == 1:
         # The trapezoid rule needs both ends of the path: a clear error, not a guess.
         with pytest.raises(ValueError, match="n_steps >= 2"):
-            feature_importances(mlp, X, method=IntegratedGradients(n_steps=1, method=method))
+            feature_importances(mlp, X, method=IntegratedGradients(n_steps=1, quadrature=method))
         return
     result = feature_importances(
-        mlp, X, method=IntegratedGradients(n_steps=n_steps, method=method),
+        mlp, X, method=IntegratedGradients(n_steps=n_steps, quadrature=method),
         return_local=True)
     baseline = X.mean(axis=0, keepdims=True)
     assert relative_gap(result.local.sum(axis=2), mlp, X, baseline, "logit") < 1e-8
@@ -164,7 +164,7 @@ def test_ig_converges_to_a_brute_force_integral(output, rng):
     for method in QUADRATURES:
         errors = []
         for n_steps in (10, 1000):
-            ig = IntegratedGradients(baseline=baseline, n_steps=n_steps, method=method,
+            ig = IntegratedGradients(baseline=baseline, n_steps=n_steps, quadrature=method,
                                      output=output)
             local = feature_importances(mlp, X, method=ig, return_local=True).local
             errors.append(np.abs(local - expected).max() / scale)
@@ -324,7 +324,7 @@ def test_conductance_of_a_linear_network_is_complete_at_any_n_steps(method, n_st
     X = rng.normal(size=(30, 4))
     baseline = X.mean(axis=0, keepdims=True)
     result = feature_importances(
-        mlp, X, method=Conductance(layer="all", n_steps=n_steps, method=method),
+        mlp, X, method=Conductance(layer="all", n_steps=n_steps, quadrature=method),
         return_local=True)
     for per_unit in result.neuron_local:
         assert relative_gap(per_unit.sum(axis=2), mlp, X, baseline, "logit") < 1e-8
@@ -385,9 +385,9 @@ def test_clear_errors(rng):
             feature_importances(mlp, X, method=method)
     with pytest.raises(ValueError, match="riemann_trapezoid' needs n_steps >= 2"):
         feature_importances(mlp, X, method=IntegratedGradients(
-            n_steps=1, method="riemann_trapezoid"))
-    with pytest.raises(ValueError, match="'method' parameter of IntegratedGradients"):
-        feature_importances(mlp, X, method=IntegratedGradients(method="simpson"))
+            n_steps=1, quadrature="riemann_trapezoid"))
+    with pytest.raises(ValueError, match="'quadrature' parameter of IntegratedGradients"):
+        feature_importances(mlp, X, method=IntegratedGradients(quadrature="simpson"))
     with pytest.raises(ValueError, match="needs X"):
         feature_importances(mlp, None, method="integrated_gradients")
     with pytest.raises(ValueError, match="return_local=True needs a method with per-row "

@@ -62,7 +62,7 @@ def compare_cases():
             warnings.simplefilter("ignore", ConvergenceWarning)
             mlp = MLPRegressor(hidden_layer_sizes=(128, 64), activation=activation,
                                max_iter=5, random_state=0).fit(X, y)
-        method = IntegratedGradients(n_steps=50, method="gausslegendre")
+        method = IntegratedGradients(n_steps=50, quadrature="gausslegendre")
         ours = feature_importances(mlp, rows, method=method, return_local=True).local[:, 0]
         captum_run = ig_run(as_torch(mlp, "logit"), rows, baseline, 50)
         theirs = captum_run()

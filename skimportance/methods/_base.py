@@ -7,9 +7,10 @@ from .._columns import entry_columns, network_inputs
 from .._groups import combine_columns
 from .._network import _CACHE_BYTES, NotAnMLPError, final_step, is_mlp
 from .._result import Importances
+from ._registry import methods_for_any_estimator
 
 __all__ = [
-    "ImportanceMethod", "NetworkMethod", "check_applicable", "column_scale", "output_names",
+    "ImportanceMethod", "Inputs", "NetworkMethod", "check_applicable", "column_scale", "output_names",
     "sample_weight_params",
 ]
 
@@ -108,8 +109,6 @@ def check_applicable(method, estimator):
     _, final = final_step(estimator)
     if is_mlp(final):
         return
-    from . import methods_for_any_estimator
-
     others = ", ".join(repr(m) for m in methods_for_any_estimator())
     raise NotAnMLPError(
         f"Method {method.name!r} reads the weights of a neural network, so it needs an "
@@ -119,38 +118,91 @@ def check_applicable(method, estimator):
     )
 
 
+class Inputs:
+    """What a method computes on, validated once by the dispatcher
+    (:func:`skimportance._function.run_method`): the same for every method.
+
+    ``X``, ``y`` and ``sample_weight`` are arrays (or None); ``feature_groups`` the
+    resolved column indices of each entry of the result (None: every column alone);
+    ``feature_names`` the entries' names; ``X_train``, ``y_train`` and ``fit_params``
+    the training data of methods that refit (None: X and y).
+    """
+
+    def __init__(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
+                 feature_names=None, feature_groups=None, return_local=False,
+                 X_train=None, y_train=None, fit_params=None):
+        self.estimator = estimator
+        self.X = X
+        self.y = y
+        self.scale = scale
+        self.sample_weight = sample_weight
+        self.feature_names = feature_names
+        self.feature_groups = feature_groups
+        self.return_local = return_local
+        self.X_train = X_train
+        self.y_train = y_train
+        self.fit_params = fit_params
+
+
 class ImportanceMethod(BaseEstimator):
-    """Base class of the importance methods.
+    """Base class of the importance methods: the contract every method follows.
 
     A method is a small scikit-learn style object: its constructor only stores
     parameters, so ``get_params``, ``set_params`` and ``clone`` work and its parameters
-    can be grid-searched (``method__aggregate``). Subclasses implement :meth:`compute`.
+    can be grid-searched (``method__aggregate``). It declares what it needs and what it
+    gives in the class attributes below (callers read these, never probe), and fills
+    in :meth:`_compute`; :meth:`compute` is the template that checks the parameters and
+    the inputs the method declares it needs, then calls it.
 
     Attributes
     ----------
     name : str
         The string that selects the method, e.g. ``"garson"``.
     needs_network : bool
-        Whether the method reads the weights of an MLP.
+        Reads the weights of an MLP (else works with any fitted estimator).
     needs_X : bool
-        Whether the method evaluates the model on data.
+        Evaluates the model on data.
+    needs_y : bool
+        Scores the model against the true targets.
+    needs_training_data : bool
+        Refits the model, on ``X_train, y_train`` (the meta-estimators pass each
+        fold's).
+    signed : bool
+        ``per_output`` carries a direction (its sign), not only a magnitude.
+    has_local : bool
+        Gives per-row values with ``return_local=True``.
+    has_units : bool
+        Gives values of hidden units (``neuron_importances``).
+    has_repeats : bool
+        ``importances`` holds several samples per input (repeats of a random draw).
+    random : bool
+        Draws random numbers, controlled by its ``random_state`` parameter.
     """
 
     name = None
     needs_network = True
     needs_X = False
+    needs_y = False
+    needs_training_data = False
+    signed = False
+    has_local = False
+    has_units = False
+    has_repeats = False
+    random = False
     _parameter_constraints: dict = {}
 
     def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
+                feature_names=None, feature_groups=None, return_local=False,
+                X_train=None, y_train=None, fit_params=None):
         """Compute the importances of a fitted estimator's inputs.
 
         Parameters
         ----------
         estimator : fitted estimator
-            An MLP, a Pipeline ending in one, or a FrozenEstimator of either.
+            An MLP, a Pipeline ending in one, or a FrozenEstimator of either (any
+            fitted estimator for methods with ``needs_network=False``).
         X : ndarray of shape (n_samples, n_features), default=None
-            Validated numeric data.
+            Validated data.
         y : ndarray, default=None
             Targets, for methods that score.
         scale : bool, default=True
@@ -163,16 +215,63 @@ class ImportanceMethod(BaseEstimator):
         feature_groups : list of ndarray of int, default=None
             Columns of X to rank together, one array per entry of the result (see
             :func:`skimportance.feature_importances`); None ranks every column alone.
+        return_local : bool, default=False
+            Also give per-row values (methods with ``has_local``).
+        X_train, y_train : array-like, default=None
+            Training data of methods that refit; None means X and y.
+        fit_params : dict, default=None
+            Passed to each refit's ``fit``.
 
         Returns
         -------
         result : Importances
+            A dict ``{scorer name: Importances}`` for a score-based method given
+            several scorers.
         """
+        self._validate_params()
+        self.check_inputs(X, y, return_local)
+        return self._compute(Inputs(
+            estimator, X, y, scale=scale, sample_weight=sample_weight,
+            feature_names=feature_names, feature_groups=feature_groups,
+            return_local=return_local, X_train=X_train, y_train=y_train,
+            fit_params=fit_params))
+
+    def check_inputs(self, X, y, return_local=False):
+        """Raise a clear error if an input the method declares it needs is missing."""
+        if self.needs_X and X is None:
+            raise ValueError(f"Method {self.name!r} needs X: {self._why_X}.")
+        if self.needs_y and y is None:
+            raise ValueError(f"Method {self.name!r} scores the model, so it needs the true "
+                             "targets y.")
+        if return_local and not self.has_local:
+            from ._registry import METHODS
+
+            local = sorted(name for name, cls in METHODS.items() if cls.has_local)
+            raise ValueError(
+                f"return_local=True needs a method with per-row values ({', '.join(local)}); "
+                f"method {self.name!r} has none.")
+
+    _why_X = "it evaluates the model on data"
+
+    def check(self, estimator, *, single_result=False):
+        """Raise a clear error if the method cannot run on ``estimator`` (fitted or not).
+
+        The meta-estimators call it before fitting anything. ``single_result``: the
+        caller needs one result (not one per scorer).
+        """
+        check_applicable(self, estimator)
+
+    def _compute(self, inputs):
+        """Return the Importances of ``inputs`` (an :class:`Inputs`)."""
         raise NotImplementedError
 
 
 class NetworkMethod(ImportanceMethod):
-    """A method computed from the layers of a fitted MLP (weights and gradients)."""
+    """A method computed from the layers of a fitted MLP (weights and gradients).
+
+    Subclasses implement ``_per_output(net, X, sigma, sample_weight)``: the
+    ``(n_outputs, n_features)`` values for inputs measured in units of ``sigma``.
+    """
 
     def _network(self, estimator, X):
         """The network, the data it sees and which of its inputs each column of X became."""
@@ -184,25 +283,23 @@ class NetworkMethod(ImportanceMethod):
             )
         return net, X_net, owners
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
-        self._validate_params()
-        if X is None and (scale or self.needs_X):
-            why = ("it evaluates the network on data" if self.needs_X else
-                   "scale=True needs the standard deviation of each input; pass X, or "
-                   "scale=False for raw-weight importances")
-            raise ValueError(f"Method {self.name!r} needs X: {why}.")
-        net, X_net, owners = self._network(estimator, X)
-        sigma = column_scale(X_net, sample_weight) if scale else np.ones(net.n_features)
+    def _compute(self, inputs):
+        X, sample_weight = inputs.X, inputs.sample_weight
+        if X is None and inputs.scale:
+            raise ValueError(
+                f"Method {self.name!r} needs X: scale=True needs the standard deviation "
+                "of each input; pass X, or scale=False for raw-weight importances.")
+        net, X_net, owners = self._network(inputs.estimator, X)
+        sigma = column_scale(X_net, sample_weight) if inputs.scale else np.ones(net.n_features)
         per_output = self._per_output(net, X_net, sigma, sample_weight)
-        columns = entry_columns(owners, feature_groups)
+        columns = entry_columns(owners, inputs.feature_groups)
         if columns is not None:
             per_output = combine_columns(per_output, columns)
         if len(per_output) == net.n_outputs:
-            names = output_names(estimator, net.n_outputs)
+            names = output_names(inputs.estimator, net.n_outputs)
         else:
             names = ["all outputs"]
-        return Importances(per_output, method=self.name, feature_names=feature_names,
+        return Importances(per_output, method=self.name, feature_names=inputs.feature_names,
                            output_names=names)
 
     def _per_output(self, net, X, sigma, sample_weight):

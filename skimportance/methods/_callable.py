@@ -41,9 +41,9 @@ class CallableMethod(ImportanceMethod):
     def name(self):
         return getattr(self.func, "__name__", type(self.func).__name__)
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
-        returned = self.func(estimator, X, y)
+    def _compute(self, inputs):
+        X, feature_groups = inputs.X, inputs.feature_groups
+        returned = self.func(inputs.estimator, X, inputs.y)
         try:
             values = np.asarray(returned, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -61,4 +61,4 @@ class CallableMethod(ImportanceMethod):
             )
         if feature_groups is not None:
             values = combine_columns(values, feature_groups)
-        return Importances(values, method=self.name, feature_names=feature_names)
+        return Importances(values, method=self.name, feature_names=inputs.feature_names)

@@ -9,22 +9,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight
 
 from .._columns import like_fitted
-from .._network import NotAnMLPError, _probe_affine, final_step, is_mlp
+from .._network import NotAnMLPError, _probe_affine, final_step, is_mlp, unfreeze
 from .._parallel import delayed, run
 from .._validation import validated_X
 from ._base import sample_weight_params
+from ._registry import register
 from ._score import ScoreMethod, _entries, _score, _typical
 
 __all__ = ["DropRetrain"]
 
 _STOCHASTIC = ("sgd", "adam")
-
-
-def _unfreeze(estimator):
-    """The estimator a FrozenEstimator holds: refits need one that can be fitted."""
-    while type(estimator).__name__ == "FrozenEstimator":
-        estimator = estimator.estimator
-    return estimator
 
 
 def _last(estimator):
@@ -68,7 +62,7 @@ def _can_warm_start(estimator):
 
 
 def _reduced_model(estimator, column, warm_start, max_iter):
-    model = clone(_unfreeze(estimator))
+    model = clone(unfreeze(estimator))
     final = _last(model)
     if max_iter is not None and "max_iter" in final.get_params():
         final.set_params(max_iter=max_iter)
@@ -121,6 +115,7 @@ def _keeps_columns(estimator, X):
     return True
 
 
+@register
 class DropRetrain(ScoreMethod):
     """Drop-and-retrain: the drop of the held-out score when the model is refitted without
     one input (leave one covariate out).
@@ -202,59 +197,35 @@ class DropRetrain(ScoreMethod):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None, X_train=None, y_train=None,
-                fit_params=None):
-        """Compute the importances of a fitted estimator's inputs.
-
-        Parameters
-        ----------
-        estimator : fitted estimator
-        X : ndarray of shape (n_samples, n_features)
-            Data the refits are scored on.
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            True targets of X.
-        scale : bool, default=True
-            Not used.
-        sample_weight : ndarray of shape (n_samples,), default=None
-            Weights of the rows of X in the scores (and in the refits when
-            ``X_train`` is not given).
-        feature_names : array-like of str, default=None
-        feature_groups : list of ndarray of int, default=None
-            Columns dropped together, one array per entry of the result; None drops
-            every column alone.
-        X_train, y_train : array-like, default=None
-            Data the refits are trained on; None means X and y.
-        fit_params : dict, default=None
-            Passed to each refit's ``fit``; None means ``sample_weight`` when the refits
-            are trained on X.
-
-        Returns
-        -------
-        result : Importances
-        """
-        self._validate_params()
-        self._check_data(X, y)
-        entries = _entries(feature_groups, X.shape[1])
-        if any(len(np.unique(cols)) >= X.shape[1] for cols in entries):
-            raise ValueError(f"X has n_features={X.shape[1]}; method {self.name!r} "
-                             "needs at least one column left after dropping a column or "
-                             "group.")
-        scorer = self.check_scorer(estimator)
-        baseline = self._baseline(scorer, estimator, X, y, sample_weight)
+    def _training_data(self, inputs):
+        """X_train, y_train and the refits' fit parameters: X and y unless given."""
+        X, estimator = inputs.X, inputs.estimator
+        X_train, y_train, fit_params = inputs.X_train, inputs.y_train, inputs.fit_params
         if X_train is None:
-            X_train, y_train = X, y
+            X_train, y_train = X, inputs.y
             if fit_params is None:
-                weights = (None if sample_weight is None
-                           else _check_sample_weight(sample_weight, X))
-                fit_params = sample_weight_params(_unfreeze(estimator), weights)
+                weights = (None if inputs.sample_weight is None
+                           else _check_sample_weight(inputs.sample_weight, X))
+                fit_params = sample_weight_params(unfreeze(estimator), weights)
         elif y_train is None:
             raise ValueError("X_train was given without y_train.")
         X_train = validated_X(X_train, estimator, input_name="X_train")
         if X_train.shape[1] != X.shape[1]:
             raise ValueError(
                 f"X_train has {X_train.shape[1]} features but X has {X.shape[1]}.")
-        y_train = np.asarray(y_train)
+        return X_train, np.asarray(y_train), fit_params or {}
+
+    def _compute(self, inputs):
+        estimator, X, y, sample_weight = (inputs.estimator, inputs.X, inputs.y,
+                                          inputs.sample_weight)
+        entries = _entries(inputs.feature_groups, X.shape[1])
+        if any(len(np.unique(cols)) >= X.shape[1] for cols in entries):
+            raise ValueError(f"X has n_features={X.shape[1]}; method {self.name!r} "
+                             "needs at least one column left after dropping a column or "
+                             "group.")
+        scorer = self.check_scorer(estimator)
+        baseline = self._baseline(scorer, estimator, X, y, sample_weight)
+        X_train, y_train, fit_params = self._training_data(inputs)
         # Warm refits train further than the given network did; the reference is the
         # full network refitted the same way, so those epochs are not credited to an input.
         constants = None
@@ -265,9 +236,9 @@ class DropRetrain(ScoreMethod):
         columns = list(entries) + ([None] if warm else [])
         tasks = (delayed(_refit_and_score)(
             estimator, scorer, column, self.warm_start, self.max_iter, X_train, y_train,
-            fit_params or {}, X, y, sample_weight, constants) for column in columns)
+            fit_params, X, y, sample_weight, constants) for column in columns)
         scores = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="drop-and-retrain")
         if warm:
             baseline = scores.pop()
-        return self._result(baseline - np.asarray(scores)[:, None, :], feature_names,
-                            scorer)
+        return self._result(baseline - np.asarray(scores)[:, None, :],
+                            inputs.feature_names, scorer)

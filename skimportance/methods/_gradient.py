@@ -4,10 +4,12 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import NetworkMethod
+from ._registry import register
 
 __all__ = ["Gradient"]
 
 
+@register
 class Gradient(NetworkMethod):
     """Sensitivity of each output to each input, ``dF_k / dx_i``, aggregated over rows.
 
@@ -58,6 +60,11 @@ class Gradient(NetworkMethod):
     def __init__(self, output="proba", aggregate="mean_abs"):
         self.output = output
         self.aggregate = aggregate
+
+    @property
+    def signed(self):
+        """Only the signed mean keeps a direction."""
+        return self.aggregate == "mean"
 
     def _per_output(self, net, X, sigma, sample_weight):
         w = np.ones(X.shape[0]) if sample_weight is None else sample_weight

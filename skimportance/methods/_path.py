@@ -9,6 +9,7 @@ from .._columns import entry_columns
 from .._groups import combine_columns
 from .._result import Importances
 from ._base import NetworkMethod, output_names
+from ._registry import register
 from ._path_core import QUADRATURES, path_integrals, quadrature, resolve_baseline
 
 __all__ = ["Conductance", "IntegratedGradients"]
@@ -16,7 +17,7 @@ __all__ = ["Conductance", "IntegratedGradients"]
 _PATH_CONSTRAINTS = {
     "baseline": [StrOptions({"mean", "zeros", "median"}), "array-like"],
     "n_steps": [Interval(Integral, 1, None, closed="left")],
-    "method": [StrOptions(set(QUADRATURES))],
+    "quadrature": [StrOptions(set(QUADRATURES))],
     "output": [StrOptions({"proba", "logit"})],
 }
 
@@ -30,25 +31,28 @@ class _PathMethod(NetworkMethod):
     def _layers(self, net):
         return []
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None, return_local=False):
-        """Compute the attributions; see the class docstring. ``scale`` has no effect.
+    _why_X = ("it integrates the network's gradients along a path from a baseline to "
+              "each row of X")
+
+    def _by_input(self):
+        """Whether unit values are split by input (conductance's ``by_input``)."""
+        return False
+
+    def _compute(self, inputs):
+        """The attributions; see the class docstring. ``scale`` has no effect.
 
         With ``return_local=True`` the result also holds the per-row values (``local``,
         and ``neuron_local`` for conductance).
         """
-        self._validate_params()
-        if X is None:
-            raise ValueError(
-                f"Method {self.name!r} needs X: it integrates the network's gradients "
-                "along a path from a baseline to each row of X."
-            )
-        net, X, owners = self._network(estimator, X)
+        estimator, sample_weight = inputs.estimator, inputs.sample_weight
+        feature_groups, return_local = inputs.feature_groups, inputs.return_local
+        feature_names = inputs.feature_names
+        net, X, owners = self._network(estimator, inputs.X)
         columns = entry_columns(owners, feature_groups)
         layers = self._layers(net)
-        by_input = getattr(self, "by_input", False)
+        by_input = self._by_input()
         B = resolve_baseline(self.baseline, X, sample_weight)
-        alphas, weights = quadrature(self.method, self.n_steps)
+        alphas, weights = quadrature(self.quadrature, self.n_steps)
 
         n, k = X.shape[0], net.n_outputs
         p = net.n_features if columns is None else len(columns)
@@ -95,6 +99,7 @@ class _PathMethod(NetworkMethod):
                            output_names=output_names(estimator, k), **extras)
 
 
+@register
 class IntegratedGradients(_PathMethod):
     """Integrated gradients (Sundararajan, Taly & Yan 2017): mean ``|IG_i|`` over rows.
 
@@ -129,7 +134,7 @@ class IntegratedGradients(_PathMethod):
         share and an array baseline is given in the encoded columns.
     n_steps : int, default=50
         Number of quadrature points along the path.
-    method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
+    quadrature : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
 "riemann_trapezoid"}, default="gausslegendre"
         Quadrature rule, named as in captum. Gauss-Legendre nodes and weights come from
         ``numpy.polynomial.legendre.leggauss`` mapped to [0, 1]; the Riemann rules use
@@ -167,13 +172,14 @@ class IntegratedGradients(_PathMethod):
     name = "integrated_gradients"
     _parameter_constraints = dict(_PATH_CONSTRAINTS)
 
-    def __init__(self, baseline="mean", n_steps=50, method="gausslegendre", output="logit"):
+    def __init__(self, baseline="mean", n_steps=50, quadrature="gausslegendre", output="logit"):
         self.baseline = baseline
         self.n_steps = n_steps
-        self.method = method
+        self.quadrature = quadrature
         self.output = output
 
 
+@register
 class Conductance(_PathMethod):
     """Conductance of hidden units (Dhamdhere, Sundararajan & Yan 2018).
 
@@ -211,7 +217,7 @@ class Conductance(_PathMethod):
         The reference input x', as in :class:`IntegratedGradients`.
     n_steps : int, default=50
         Number of quadrature points along the path.
-    method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
+    quadrature : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
 "riemann_trapezoid"}, default="gausslegendre"
         Quadrature rule, as in :class:`IntegratedGradients`.
     output : {"logit", "proba"}, default="logit"
@@ -248,20 +254,24 @@ class Conductance(_PathMethod):
     """
 
     name = "conductance"
+    has_units = True
     _parameter_constraints = {
         **_PATH_CONSTRAINTS,
         "layer": [Interval(Integral, None, None, closed="neither"), StrOptions({"all"})],
         "by_input": ["boolean"],
     }
 
-    def __init__(self, layer=0, baseline="mean", n_steps=50, method="gausslegendre",
+    def __init__(self, layer=0, baseline="mean", n_steps=50, quadrature="gausslegendre",
                  output="logit", by_input=False):
         self.layer = layer
         self.baseline = baseline
         self.n_steps = n_steps
-        self.method = method
+        self.quadrature = quadrature
         self.output = output
         self.by_input = by_input
+
+    def _by_input(self):
+        return self.by_input
 
     def _layers(self, net):
         L = net.n_hidden_layers

@@ -37,7 +37,7 @@ def quadrature(method, n_steps):
     if method == "riemann_trapezoid":
         if n < 2:
             raise ValueError(
-                f"method='riemann_trapezoid' needs n_steps >= 2 (both ends of the path); "
+                f"quadrature='riemann_trapezoid' needs n_steps >= 2 (both ends of the path); "
                 f"got n_steps={n}."
             )
         w = np.full(n, 1.0 / (n - 1))

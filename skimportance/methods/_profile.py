@@ -13,6 +13,7 @@ from .._groups import combine_columns
 from .._network import _CACHE_BYTES, _OUTPUT
 from .._result import Importances
 from ._base import NetworkMethod, output_names
+from ._registry import register
 
 __all__ = ["LekProfile"]
 
@@ -88,6 +89,7 @@ def _input_names(feature_names, owners, n_columns, n_inputs):
     return [f"input {k}" if n is None else n for k, n in enumerate(out)]
 
 
+@register
 class LekProfile(NetworkMethod):
     """Lek's profile method (Lek et al. 1996), as NeuralNetTools' ``lekprofile``.
 
@@ -147,6 +149,7 @@ class LekProfile(NetworkMethod):
 
     name = "profile"
     needs_X = True
+    random = True  # the k-means groups
     _parameter_constraints = {
         "group_vals": ["array-like", Real],
         "steps": [Interval(Integral, 2, None, closed="left")],
@@ -195,16 +198,15 @@ class LekProfile(NetworkMethod):
             labels = np.asarray(values.index)
         return table, labels
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
-        self._validate_params()
-        if feature_groups is not None:
+    _why_X = "the sweeps run from each input's minimum to its maximum in X"
+
+    def _compute(self, inputs):
+        if inputs.feature_groups is not None:
             raise ValueError(f"Method {self.name!r} sweeps one input at a time, so it "
                              "cannot rank groups of columns; drop feature_groups, or use a "
                              "method that can (every other built-in method).")
-        if X is None:
-            raise ValueError(f"Method {self.name!r} needs X: the sweeps run from each "
-                             "input's minimum to its maximum in X.")
+        estimator, X, sample_weight = inputs.estimator, inputs.X, inputs.sample_weight
+        feature_names = inputs.feature_names
         net, X_net, owners = self._network(estimator, X)
         names = _input_names(feature_names, owners, X.shape[1], net.n_features)
         groups, labels = self._groups(X_net, sample_weight, names)

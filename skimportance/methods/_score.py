@@ -17,6 +17,7 @@ from .._validation import overflow_hint
 from .._parallel import delayed, run
 from .._result import Importances
 from ._base import ImportanceMethod
+from ._registry import register
 from ._fastpath import fast_network
 
 __all__ = ["Ablation", "Permutation", "ScoreMethod"]
@@ -71,7 +72,20 @@ class ScoreMethod(ImportanceMethod):
 
     needs_network = False
     needs_X = True
+    needs_y = True
     multimetric_ok = False
+
+    def check_inputs(self, X, y, return_local=False):
+        self._check_data(X, y)  # X and y together, in the words of a score
+        super().check_inputs(X, y, return_local)
+
+    def check(self, estimator, *, single_result=False):
+        """Resolve the scorer for ``estimator`` (fitted or not), with clear errors."""
+        if self.check_scorer(estimator).multimetric and single_result:
+            raise ValueError(
+                f"scoring={self.scoring!r} names several scorers; one result is needed "
+                "here (a meta-estimator's feature_importances_): pick one, or call "
+                "feature_importances for them all.")
 
     def _check_data(self, X, y):
         if X is None or y is None:
@@ -276,6 +290,7 @@ class _ColumnMethod(ScoreMethod):
         return np.vstack(parts)
 
 
+@register
 class Permutation(_ColumnMethod):
     """Permutation importance: the drop of the score when one column is shuffled.
 
@@ -348,6 +363,8 @@ class Permutation(_ColumnMethod):
 
     name = "permutation"
     multimetric_ok = True
+    has_repeats = True
+    random = True
     _parameter_constraints = {
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "scoring": [str, callable, list, tuple, dict, None],
@@ -367,10 +384,9 @@ class Permutation(_ColumnMethod):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
-        self._validate_params()
-        self._check_data(X, y)
+    def _compute(self, inputs):
+        estimator, X, y, sample_weight = (inputs.estimator, inputs.X, inputs.y,
+                                          inputs.sample_weight)
         n_rows = X.shape[0]
         if isinstance(self.max_samples, Integral):
             if self.max_samples > n_rows:
@@ -399,8 +415,8 @@ class Permutation(_ColumnMethod):
 
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
                                          _Permuted(perms), unchanged,
-                                         _entries(feature_groups, X.shape[1]))
-        return self._result(baseline - scores, feature_names, scorer)
+                                         _entries(inputs.feature_groups, X.shape[1]))
+        return self._result(baseline - scores, inputs.feature_names, scorer)
 
 
 def _is_missing(value):
@@ -424,6 +440,7 @@ def _typical(column, value):
     return np.nanmean(numbers) if value == "mean" else np.nanmedian(numbers)
 
 
+@register
 class Ablation(_ColumnMethod):
     """Ablation: the drop of the score when one column is replaced by a constant.
 
@@ -506,14 +523,13 @@ class Ablation(_ColumnMethod):
                 f"({X.shape[1]},).")
         return values
 
-    def compute(self, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-                feature_names=None, feature_groups=None):
-        self._validate_params()
-        self._check_data(X, y)
+    def _compute(self, inputs):
+        estimator, X, y, sample_weight = (inputs.estimator, inputs.X, inputs.y,
+                                          inputs.sample_weight)
         constants = self._constants(X)
         scorer = self.check_scorer(estimator)
         baseline = self._baseline(scorer, estimator, X, y, sample_weight)
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
                                          _Constant(constants), baseline,
-                                         _entries(feature_groups, X.shape[1]))
-        return self._result(baseline - scores, feature_names, scorer)
+                                         _entries(inputs.feature_groups, X.shape[1]))
+        return self._result(baseline - scores, inputs.feature_names, scorer)

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import NetworkMethod
+from ._registry import register
 
 __all__ = ["WeightMagnitude", "Garson", "ConnectionWeight"]
 
@@ -19,6 +20,7 @@ def _first_layer(net, sigma):
     return sigma[:, None] * net.coefs[0]
 
 
+@register
 class WeightMagnitude(NetworkMethod):
     """Sum of absolute first-layer weights of each input, ``sigma_i * sum_j |W1[i, j]|``.
 
@@ -47,6 +49,7 @@ class WeightMagnitude(NetworkMethod):
         return np.abs(_first_layer(net, sigma)).sum(axis=1)[None, :]
 
 
+@register
 class Garson(NetworkMethod):
     """Garson's algorithm (Garson 1991, as written by Goh 1995), for any depth.
 
@@ -110,6 +113,7 @@ class Garson(NetworkMethod):
         return _shares(Q).T
 
 
+@register
 class ConnectionWeight(NetworkMethod):
     """Connection weights (Olden, Joy & Death 2004): ``(W1 @ W2 @ ... @ WL)[:, k]``.
 
@@ -130,6 +134,7 @@ class ConnectionWeight(NetworkMethod):
     """
 
     name = "olden"
+    signed = True
 
     def __init__(self):
         pass

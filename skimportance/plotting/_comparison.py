@@ -1,9 +1,6 @@
 """Several methods' normalised importances side by side."""
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
 from ._matplotlib import import_pyplot, new_axes
 
@@ -38,20 +35,6 @@ def draw_comparison(feature_names, method_names, matrix, *, ax, title=None):
     ax.legend(title="Method", fontsize="small")
     ax.set_title("Importances by method" if title is None else title)
     return ax
-
-
-def _fitted(estimator, X, y):
-    """The network to read: the estimator if fitted (a meta-estimator's estimator_),
-    else a clone fitted on X, y."""
-    from .._estimators import _BaseImportance
-
-    try:
-        check_is_fitted(estimator)
-    except NotFittedError:
-        estimator = clone(estimator).fit(X, y)
-    if isinstance(estimator, _BaseImportance):
-        return estimator.estimator_
-    return estimator
 
 
 def plot_comparison(X, y, estimator, methods=("garson", "olden", "gradient", "permutation"),
@@ -101,23 +84,10 @@ def plot_comparison(X, y, estimator, methods=("garson", "olden", "gradient", "pe
     ['garson', 'olden']
     """
     plt = import_pyplot("plot_comparison")
-    from .._function import feature_importances
-    from ..methods import get_method
+    from .._compare import compare_methods
 
-    if isinstance(methods, str) or hasattr(methods, "compute"):
-        methods = [methods]
-    methods = [get_method(method) for method in methods]
-    if not methods:
-        raise ValueError("methods is empty; give at least one importance method.")
-    fitted = _fitted(estimator, X, y)
-    rows, names, feature_names = [], [], None
-    for method in methods:
-        if random_state is not None and "random_state" in method.get_params():
-            method.set_params(random_state=random_state)
-        result = feature_importances(fitted, X, y, method=method, scale=scale)
-        rows.append(result.normalized())
-        names.append(method.name)
-        feature_names = result.feature_names
-    matrix = np.vstack(rows)
+    comparison = compare_methods(estimator, X, y, methods, scale=scale,
+                                 random_state=random_state)
+    matrix = comparison.normalized
     ax = new_axes(ax, plt, comparison_size(matrix.shape[1], matrix.shape[0]))
-    return draw_comparison(feature_names, names, matrix, ax=ax)
+    return draw_comparison(comparison.feature_names, comparison.method_names, matrix, ax=ax)

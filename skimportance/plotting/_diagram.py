@@ -23,14 +23,16 @@ _ACCEPTED = ("a fitted MLPRegressor or MLPClassifier, a Pipeline ending in one, 
 
 def _unwrap(estimator):
     """(the MLP, the objects to look for feature names on, outermost first)."""
-    from .._estimators import _BaseImportance
+    from .._function import unwrap_meta
 
     outer = [estimator]
-    if isinstance(estimator, _BaseImportance):
-        if not hasattr(estimator, "estimator_"):
-            raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet: call "
-                                 "fit before plot_network.")
-        estimator = estimator.estimator_
+    try:
+        inner = unwrap_meta(estimator)
+    except NotFittedError:
+        raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet: call "
+                             "fit before plot_network.") from None
+    if inner is not estimator:
+        estimator = inner
         outer.append(estimator)
     _, final = final_step(estimator)
     if not is_mlp(final):

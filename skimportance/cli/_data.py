@@ -1,4 +1,5 @@
-"""Data for the command line tool: the built-in diabetes set or a user's CSV file.
+"""The data of the command line tool: the built-in diabetes set or a user's CSV file,
+and CLIError, a problem with the user's input.
 
 Read with the ``csv`` module, so the command needs no pandas.
 """
@@ -132,7 +133,22 @@ def _too_large(column, text, row_number, line):
 
 
 def load_csv(path, target):
+    """The Dataset of a CSV file: ``target`` is the column to predict, the others are
+    the features. Raises CLIError, naming the row and line, on anything unusable."""
     header, rows, lines = _read_rows(path)
+    _check_table(header, rows, lines, path, target)
+    target_index = header.index(target)
+    feature_index = [j for j in range(len(header)) if j != target_index]
+    X = _features(header, rows, lines, feature_index, target_index)
+    targets = [record[target_index] for record in rows]
+    task, y = _target(targets, lines, target)
+    _check_variation(X, y, task, path, target)
+    feature_names = [header[j] for j in feature_index]
+    return Dataset(X, y, feature_names, os.path.basename(path), task, target)
+
+
+def _check_table(header, rows, lines, path, target):
+    """The header names the target and a feature; every row has one field per column."""
     _check_header(header, path)
     if target not in header:
         available = ", ".join(header)
@@ -149,29 +165,37 @@ def load_csv(path, target):
         raise CLIError(f"{path} has {len(rows)} data rows; at least {MIN_ROWS} are "
                        "needed")
 
-    target_index = header.index(target)
-    feature_index = [j for j in range(n_columns) if j != target_index]
+
+def _features(header, rows, lines, feature_index, target_index):
+    """The feature matrix. Each row's target is checked for a missing value in turn,
+    so that the first problem in the file is the one reported."""
     X = np.empty((len(rows), len(feature_index)))
     for row_number, (record, line) in enumerate(zip(rows, lines), start=1):
         for column, j in enumerate(feature_index):
-            text = record[j]
-            if _is_missing(text):
-                raise CLIError(f"missing value in column {header[j]!r} at data row "
-                               f"{row_number} (line {line}); fill or drop it first")
-            value = _parse_number(text)
-            if value is None:
-                kind = "finite" if _is_float(text) else "numeric"
-                raise CLIError(f"feature column {header[j]!r} must be {kind}, but data "
-                               f"row {row_number} (line {line}) has {text.strip()!r}")
-            if abs(value) > MAX_ABS_VALUE:
-                raise CLIError(_too_large(f"feature column {header[j]!r}", text,
-                                          row_number, line))
-            X[row_number - 1, column] = value
+            X[row_number - 1, column] = _feature_value(record[j], header[j], row_number,
+                                                       line)
         if _is_missing(record[target_index]):
-            raise CLIError(f"missing value in target column {target!r} at data row "
-                           f"{row_number} (line {line}); drop the row first")
+            raise CLIError(f"missing value in target column {header[target_index]!r} at "
+                           f"data row {row_number} (line {line}); drop the row first")
+    return X
 
-    targets = [record[target_index] for record in rows]
+
+def _feature_value(text, name, row_number, line):
+    if _is_missing(text):
+        raise CLIError(f"missing value in column {name!r} at data row "
+                       f"{row_number} (line {line}); fill or drop it first")
+    value = _parse_number(text)
+    if value is None:
+        kind = "finite" if _is_float(text) else "numeric"
+        raise CLIError(f"feature column {name!r} must be {kind}, but data "
+                       f"row {row_number} (line {line}) has {text.strip()!r}")
+    if abs(value) > MAX_ABS_VALUE:
+        raise CLIError(_too_large(f"feature column {name!r}", text, row_number, line))
+    return value
+
+
+def _target(targets, lines, target):
+    """(task, y) of the target column's strings, refusing non-finite or huge numbers."""
     if all(_is_float(text) for text in targets):  # numbers (not labels): all finite
         for row_number, (text, line) in enumerate(zip(targets, lines), start=1):
             if _parse_number(text) is None:
@@ -184,6 +208,11 @@ def load_csv(path, target):
             row = int(too_large[0])
             raise CLIError(_too_large(f"target column {target!r}", targets[row], row + 1,
                                       lines[row]))
+    return task, y
+
+
+def _check_variation(X, y, task, path, target):
+    """Something to rank (a varying feature) and something to predict."""
     if np.all(X == X[0]):
         raise CLIError(f"all feature columns of {path} are constant: nothing can be "
                        "ranked")
@@ -196,5 +225,3 @@ def load_csv(path, target):
     elif np.all(y == y[0]):
         raise CLIError(f"target column {target!r} is constant ({y[0]:g}): there is "
                        "nothing to predict")
-    feature_names = [header[j] for j in feature_index]
-    return Dataset(X, y, feature_names, os.path.basename(path), task, target)

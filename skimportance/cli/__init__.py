@@ -1,0 +1,17 @@
+"""Command line tool: rank the inputs of an MLP by every importance method, side by side.
+
+``skimportance`` with no arguments fits an MLP to scikit-learn's diabetes data;
+``skimportance data.csv --target COLUMN`` does the same for a CSV file. The table shows,
+for each method in :data:`skimportance.methods.METHODS`, the normalised importance and
+the rank of every feature, followed by how much the methods agree (Kendall's W and the
+mean pairwise Spearman correlation of their rankings).
+
+Only numpy and scikit-learn are needed: the CSV file is read with the ``csv`` module.
+The modules: ``_arguments`` (the command line), ``_data`` (the data), ``_modelling``
+(the fit and the importances), ``_report`` (table and files) and ``_main`` (the run).
+"""
+
+from ._data import CLIError
+from ._main import main
+
+__all__ = ["CLIError", "main"]
