@@ -250,30 +250,44 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             params = self._inner_fit_params(estimator, sample_weight, fit_params)
             refits = _seeded_refits(estimator, self.n_refits,
                                     _seed(estimator, method, self.random_state))
-            if self.cv is None and self.n_refits == 1:
-                estimator.fit(X, y, **params)
-                result = _importances(method, estimator, X, y, sample_weight, self._options(),
-                                      params, X, y)
-            elif self.cv is None:
-                tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight,
-                                                     params, self._options())
-                         for refit in refits)
-                fitted = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="refits")
+            # One path: refits x (a fit on all rows | a cross-fit), then pooled.
+            if self.cv is None:
+                fitted = self._fit_refits(method, refits, X, y, sample_weight, params)
                 estimator = fitted[0][0]  # the first refit, seeded as with n_refits=1
-                result = combine_refits([r for _, r in fitted])
+                results = [result for _, result in fitted]
             else:
-                result = self._cross_fit(method, refits, X, y, sample_weight, params)
+                results = self._cross_fit(method, refits, X, y, sample_weight, params)
                 estimator.fit(X, y, **params)
             self.estimator_ = estimator
-            self.importances_ = result
-            self.feature_importances_ = result.normalized()
-            # A refit with a method without unit values must not keep stale ones.
-            if method.has_units:
-                self.neuron_importances_ = result.neuron_importances
-            else:
-                self.__dict__.pop("neuron_importances_", None)
+            self.importances_ = results[0] if len(results) == 1 else combine_refits(results)
+            self.importances_.normalized()  # warns now, at fit, if nothing can be ranked
             self._set_fitted_extra()
         return self
+
+    def _fit_refits(self, method, refits, X, y, sample_weight, params):
+        """(fitted refit, its importances on all rows) for each refit."""
+        many = len(refits) > 1  # one fit runs here, its method taking n_jobs
+        tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight, params,
+                                             self._options())
+                 for refit in refits)
+        return run(tasks, n_jobs=self.n_jobs if many else None,
+                   verbose=self.verbose if many else 0, desc="refits")
+
+    @property
+    def feature_importances_(self):
+        """``importances_.importances_mean`` clipped at 0 and normalised to sum to 1."""
+        return self.importances_.normalized()
+
+    @property
+    def neuron_importances_(self):
+        """Hidden units' importances, for methods that give them (conductance)."""
+        units = self.importances_.neuron_importances
+        if units is None:
+            raise AttributeError(
+                f"neuron_importances_ needs a method with values of hidden units "
+                f"(conductance); this {type(self).__name__} was fitted with "
+                f"{self.importances_.method!r}.")
+        return units
 
     def _set_fitted_extra(self):
         pass
@@ -361,8 +375,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
     def _cross_fit(self, method, refits, X, y, sample_weight, params):
         """Held-out importances: a clone fitted per fold, aggregated over the folds.
 
-        With several refits each is cross-fitted on the same splits, and the refits'
-        results are combined.
+        One pooled result per refit, each cross-fitted on the same splits.
         """
         n_samples = _num_samples(X)
         if isinstance(self.cv, Integral) and self.cv > n_samples:
@@ -380,9 +393,8 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
                                             params, train, test, self._options())
                  for refit in refits for train, test in splits)
         results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
-        per_refit = [combine_folds(results[i:i + len(splits)])
-                     for i in range(0, len(results), len(splits))]
-        return per_refit[0] if len(per_refit) == 1 else combine_refits(per_refit)
+        return [combine_folds(results[i:i + len(splits)])
+                for i in range(0, len(results), len(splits))]
 
     def get_metadata_routing(self):
         """Metadata routing of this object: ``fit`` params go to the estimator's ``fit``.

@@ -4,7 +4,22 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Importances"]
+__all__ = ["EXTRAS", "Importances"]
+
+# What the families of methods give besides the importances: name -> what it holds.
+EXTRAS = {
+    "convergence_delta": "path methods: completeness error of each row, shape "
+                         "(n_samples, n_outputs), sum_i IG_i(x) - (F(x) - F(x'))",
+    "local": "per-row attributions, shape (n_samples, n_outputs, n_features), with "
+             "return_local=True",
+    "neuron_importances": "conductance: mean |conductance| of each hidden unit, shape "
+                          "(n_outputs, n_units), or a list with one per layer",
+    "neuron_local": "conductance with return_local=True: per-row values of each unit",
+    "profile": "Lek profiles: the long table with NeuralNetTools' columns",
+    "groups": "Lek profiles: the values the other inputs are held at, one row per group",
+    "rank_counts": "refits: rank_counts[i, r] is how many refits put input i at place r+1",
+    "rank_agreement": "refits: Kendall's W of the refits' rankings",
+}
 
 
 class Importances:
@@ -31,28 +46,9 @@ class Importances:
         Overrides the default, the mean over outputs of ``|per_output|``.
     importances_std : ndarray of shape (n_features,), default=None
         Standard deviation over the samples, for methods that repeat.
-    convergence_delta : ndarray of shape (n_samples, n_outputs), default=None
-        Path methods: completeness error of each row, ``sum_i IG_i(x) - (F(x) - F(x'))``.
-    local : ndarray of shape (n_samples, n_outputs, n_features), default=None
-        Per-row attributions (integrated gradients), when asked for with
-        ``return_local=True``.
-    neuron_importances : ndarray of shape (n_outputs, n_units) or list, default=None
-        Conductance: mean ``|conductance|`` of each hidden unit; a list with one array
-        per hidden layer for ``layer="all"``.
-    neuron_local : ndarray or list, default=None
-        Conductance with ``return_local=True``: per-row values of each unit, shape
-        ``(n_samples, n_outputs, n_units)`` (``(..., n_units, n_features)`` by input).
-    profile : DataFrame or structured ndarray, default=None
-        Lek profiles, long form, with NeuralNetTools' columns.
-    groups : DataFrame or ndarray of shape (n_groups, n_features), default=None
-        Lek profiles: the values the other inputs are held at, one row per group.
-    rank_counts : ndarray of shape (n_features, n_features), default=None
-        Refits (``n_refits > 1``): ``rank_counts[i, r]`` is how many refits ranked
-        input ``i`` at place ``r + 1`` (1 = most important; tied inputs share the best
-        place of their tie). Each row sums to the number of refits.
-    rank_agreement : float, default=None
-        Refits: Kendall's W of the refits' rankings, from 0 (no agreement) to 1
-        (every refit ranks the inputs the same way).
+    extras : dict, default=None
+        What a family of methods gives besides the importances, by name, each readable
+        as an attribute (None where the method gives none): the names below.
 
     Attributes
     ----------
@@ -64,9 +60,11 @@ class Importances:
     feature_names : ndarray of str
     output_names : ndarray
     method : str
-    convergence_delta, local, neuron_importances, neuron_local, profile, groups, \
-rank_counts, rank_agreement
-        As given; None for methods that do not produce them.
+    extras : dict
+        As given; also readable as attributes: ``result.local``,
+        ``result.convergence_delta``, ``result.neuron_importances``,
+        ``result.neuron_local``, ``result.profile``, ``result.groups``,
+        ``result.rank_counts``, ``result.rank_agreement`` (None when absent).
 
     Examples
     --------
@@ -79,25 +77,9 @@ rank_counts, rank_agreement
     array([0.25, 0.75])
     """
 
-    def __init__(
-        self,
-        per_output,
-        *,
-        method,
-        feature_names=None,
-        output_names=None,
-        importances=None,
-        importances_mean=None,
-        importances_std=None,
-        convergence_delta=None,
-        local=None,
-        neuron_importances=None,
-        neuron_local=None,
-        profile=None,
-        groups=None,
-        rank_counts=None,
-        rank_agreement=None,
-    ):
+    def __init__(self, per_output, *, method, feature_names=None, output_names=None,
+                 importances=None, importances_mean=None, importances_std=None,
+                 extras=None):
         per_output = np.atleast_2d(np.asarray(per_output, dtype=float))
         n_outputs, n_features = per_output.shape
         self.per_output = per_output
@@ -118,14 +100,17 @@ rank_counts, rank_agreement
         self.importances_mean = np.asarray(importances_mean, dtype=float)
         self.importances_std = importances_std
         self.importances = importances
-        self.convergence_delta = convergence_delta
-        self.local = local
-        self.neuron_importances = neuron_importances
-        self.neuron_local = neuron_local
-        self.profile = profile
-        self.groups = groups
-        self.rank_counts = rank_counts
-        self.rank_agreement = rank_agreement
+        unknown = sorted(set(extras or {}) - set(EXTRAS))
+        if unknown:
+            raise ValueError(f"Unknown extras {unknown}; known: {sorted(EXTRAS)}.")
+        self.extras = {key: value for key, value in (extras or {}).items()
+                       if value is not None}
+
+    def __getattr__(self, name):
+        # Only called for names not found otherwise: the extras, None when absent.
+        if name in EXTRAS:
+            return self.__dict__.get("extras", {}).get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def n_features(self):
@@ -141,22 +126,27 @@ rank_counts, rank_agreement
 
     def keys(self):
         """The names of the attributes that hold values, as a Bunch's keys."""
-        return [key for key, value in vars(self).items() if value is not None]
+        own = [key for key, value in vars(self).items()
+               if value is not None and key != "extras" and not key.startswith("_")]
+        return own + list(self.extras)
 
     def normalized(self):
         """``importances_mean`` clipped at 0 and scaled to sum to 1.
 
-        All zeros stay all zeros, with a warning: nothing can be ranked then.
+        All zeros stay all zeros, with a warning (the first time): nothing can be
+        ranked then.
         """
         clipped = np.clip(self.importances_mean, 0, None)
         total = clipped.sum()
         if not total > 0:
-            warnings.warn(
-                f"All importances from method {self.method!r} are zero or negative; "
-                "feature_importances_ is all zeros.",
-                UserWarning,
-                stacklevel=2,
-            )
+            if not self.__dict__.get("_warned_all_zero", False):
+                self._warned_all_zero = True
+                warnings.warn(
+                    f"All importances from method {self.method!r} are zero or negative; "
+                    "feature_importances_ is all zeros.",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return np.zeros_like(clipped)
         return clipped / total
 
@@ -237,8 +227,8 @@ def _pool(results, what, why, **extra):
         importances=samples,
         importances_mean=samples.mean(axis=1),
         importances_std=samples.std(axis=1),
-        neuron_importances=_mean_over_folds([r.neuron_importances for r in results]),
-        **extra,
+        extras={"neuron_importances": _mean_over_folds([r.neuron_importances
+                                                        for r in results]), **extra},
     )
 
 

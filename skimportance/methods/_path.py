@@ -96,7 +96,7 @@ class _PathMethod(NetworkMethod):
                 extras["neuron_local"] = rows_units[0] if single else rows_units
         return Importances(ig_total / w.sum(), method=self.name,
                            feature_names=feature_names,
-                           output_names=output_names(estimator, k), **extras)
+                           output_names=output_names(estimator, k), extras=extras)
 
 
 @register

@@ -217,8 +217,11 @@ class LekProfile(NetworkMethod):
         columns = entry_columns(owners, None)
         if columns is not None:  # an encoded column's inputs: their ranges add up
             per_output = combine_columns(per_output, columns, signed_singletons=False)
-        result = Importances(per_output, method=self.name, feature_names=feature_names,
-                             output_names=output_names(estimator, net.n_outputs))
-        result.profile, result.groups = _tables(R, sweep, groups, labels, names,
-                                                result.output_names)
+        outputs = Importances(per_output, method=self.name, feature_names=feature_names,
+                              output_names=output_names(estimator, net.n_outputs))
+        profile, table = _tables(R, sweep, groups, labels, names, outputs.output_names)
+        result = Importances(per_output, method=self.name,
+                             feature_names=outputs.feature_names,
+                             output_names=outputs.output_names,
+                             extras={"profile": profile, "groups": table})
         return result

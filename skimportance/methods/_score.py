@@ -253,11 +253,13 @@ def _column_scores(estimator, scorer, fast, X, y, sample_weight, replace, entrie
 
 
 # Bytes of the new values, deltas and outputs of one block of columns on the fast path.
-# A cache-sized block (rather than scikit-learn's working_memory, 1 GiB by default) keeps
-# the extra memory of Permutation and Ablation a small fraction of X for any data size,
-# and is faster: the block is still in cache when it is scored. (Measured on X (20000, 50)
-# with an MLP (128, 64) and on X (5000, 500) with an MLP (256,), numba and numpy alike.)
-_BLOCK_BYTES = 4 * 2**20
+# A cache-sized block, rather than scikit-learn's working_memory (1 GiB by default, which
+# made the extra memory of Permutation 4 to 6 times X), bounds it to a fixed amount for
+# any data size. Not smaller: each block reads the first-layer pre-activation and
+# gathers its rows of X once, which only enough columns amortise. (Measured on X (20000,
+# 50) with an MLP (128, 64) and on X (5000, 500) with an MLP (256,), numba and numpy:
+# 16 MiB is as fast as one block of all columns, or faster; 4 MiB up to 15% slower.)
+_BLOCK_BYTES = 16 * 2**20
 
 
 class _ColumnMethod(ScoreMethod):
@@ -306,11 +308,12 @@ class Permutation(_ColumnMethod):
     so only the later layers are recomputed. Its extra memory is the first-layer
     pre-activation (n_rows x first hidden width), the shuffled row orders (n_repeats x
     n_rows integers), one block of columns per worker (their new values, deltas and
-    outputs: about 4 MiB, or one column's ``8 x n_rows x (2 n_outputs + 3)`` bytes if that
-    is more; scikit-learn's ``working_memory`` can only make blocks smaller) and tiles of
-    about 2 MiB per thread: about 1.2 times X for X (200000, 20) and an MLP (16,). With
-    numba installed (``pip install skimportance[fast]``) the loops are fused. Other
-    estimators use a copy of X per worker and what their predictions need.
+    outputs: about 16 MiB, or one column's ``8 x n_rows x (2 n_outputs + 3)`` bytes if
+    that is more; scikit-learn's ``working_memory`` can only make blocks smaller) and
+    tiles of about 2 MiB per thread: 0.7 times the size of X for X (200000, 40) and an
+    MLP (16,), whatever ``working_memory``. With numba installed (``pip install
+    skimportance[fast]``) the loops are fused. Other estimators use a copy of X per
+    worker and what their predictions need.
 
     Bias: with correlated inputs, shuffling one creates rows that never occur in the
     data, and the model's extrapolation there is charged to that input: permutation
