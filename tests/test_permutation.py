@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skimportance import feature_importances
-from skimportance.methods import Permutation, _fastpath, _score
+from skimportance.methods import Ablation, Permutation, _fastpath, _score
 
 
 @pytest.fixture
@@ -154,8 +154,7 @@ def test_fast_path_equals_slow_path(network, kernels, monkeypatch, rng):
     monkeypatch.setattr(_fastpath, "_blas_threads", lambda: 3)
     with sklearn.config_context(working_memory=0.01):
         fast = feature_importances(mlp, X, y, method=method)
-    monkeypatch.setattr(_score, "fast_network", lambda estimator, X, scorer: None)
-    slow = feature_importances(mlp, X, y, method=method)
+    slow = feature_importances(mlp, X, y, method=method.set_params(engine="exact"))
     np.testing.assert_allclose(fast.importances, slow.importances, rtol=0, atol=1e-12)
     # Shuffling a constant column changes nothing: the fast path skips it and reports the
     # score of the unshuffled rows in every repeat, which the slow path computes again
@@ -258,3 +257,22 @@ def test_named_columns_give_the_same_numbers_and_no_warning(estimator):
         result = ours(estimator, frame, y, n_repeats=2, random_state=0)
     assert_same(result, reference)
     assert list(result.feature_names) == list(frame.columns)
+
+
+def test_engine_is_explicit(rng):
+    X = rng.normal(size=(120, 3))
+    y = X[:, 0] + rng.normal(scale=0.1, size=120)
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(5,), max_iter=50, random_state=0),
+                      X, y)
+    for cls in (Permutation, Ablation):
+        kwargs = {"random_state": 0} if cls is Permutation else {}
+        fast = feature_importances(mlp, X, y, method=cls(engine="fast", **kwargs))
+        exact = feature_importances(mlp, X, y, method=cls(engine="exact", **kwargs))
+        auto = feature_importances(mlp, X, y, method=cls(**kwargs))
+        np.testing.assert_allclose(fast.importances, exact.importances, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(auto.importances, fast.importances)
+        with pytest.raises(ValueError, match="engine='fast' needs an MLP"):
+            feature_importances(Ridge().fit(X, y), X, y, method=cls(engine="fast"))
+        with pytest.raises(ValueError, match="engine='fast' needs an MLP.*scoring"):
+            feature_importances(mlp, X, y, method=cls(engine="fast",
+                                                      scoring=lambda e, X, y: 0.0))

@@ -267,7 +267,13 @@ class _ColumnMethod(ScoreMethod):
 
     def _replace_and_score(self, estimator, scorer, X, y, sample_weight, replace, unchanged,
                            entries):
-        fast = fast_network(estimator, X, scorer)
+        fast = None if self.engine == "exact" else fast_network(estimator, X, scorer)
+        if fast is None and self.engine == "fast":
+            raise ValueError(
+                f"engine='fast' needs an MLP (or a Pipeline of per-feature scalers ending "
+                f"in one) scored by a scikit-learn scorer, on finite X; got "
+                f"{type(estimator).__name__} with scoring={self.scoring!r}. Use "
+                "engine='auto' or 'exact'.")
         n_rows, n_features = X.shape[0], len(entries)
         if fast is None:
             # Each block scores its columns one at a time on its own copy of X, so its
@@ -340,6 +346,13 @@ class Permutation(_ColumnMethod):
         of the rows. The baseline score uses all rows, as in scikit-learn.
     random_state : int, RandomState instance or None, default=None
         Controls the shuffles.
+    engine : {"auto", "exact", "fast"}, default="auto"
+        How the disturbed data is evaluated: ``"fast"``, the rank-one update of the
+        first layer (an MLP, or a Pipeline of per-feature scalers ending in one, scored
+        by a scikit-learn scorer, on finite X; an error otherwise); ``"exact"``, the
+        estimator's own predictions on a copy of X with the column replaced (any
+        estimator); ``"auto"``, the fast one where it applies. Both give the same
+        numbers, to rounding.
     n_jobs : int, default=None
         Columns are processed in parallel blocks with joblib (any backend, dask
         included); the numbers do not depend on it.
@@ -374,16 +387,18 @@ class Permutation(_ColumnMethod):
         "max_samples": [Interval(Integral, 1, None, closed="left"),
                         Interval(RealNotInt, 0, 1, closed="right")],
         "random_state": ["random_state"],
+        "engine": [StrOptions({"auto", "exact", "fast"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
     def __init__(self, n_repeats=5, scoring=None, max_samples=1.0, random_state=None, *,
-                 n_jobs=None, verbose=0):
+                 engine="auto", n_jobs=None, verbose=0):
         self.n_repeats = n_repeats
         self.scoring = scoring
         self.max_samples = max_samples
         self.random_state = random_state
+        self.engine = engine
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -466,6 +481,8 @@ class Ablation(_ColumnMethod):
         all columns, or one per column.
     scoring : str, callable, list, tuple, dict or None, default=None
         As in :class:`Permutation`.
+    engine : {"auto", "exact", "fast"}, default="auto"
+        As in :class:`Permutation`.
     n_jobs : int, default=None
         Columns are processed in parallel blocks with joblib.
     verbose : int, default=0
@@ -489,13 +506,16 @@ class Ablation(_ColumnMethod):
     _parameter_constraints = {
         "value": [StrOptions({"mean", "median"}), Real, "array-like"],
         "scoring": [str, callable, list, tuple, dict, None],
+        "engine": [StrOptions({"auto", "exact", "fast"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, value="mean", scoring=None, *, n_jobs=None, verbose=0):
+    def __init__(self, value="mean", scoring=None, *, engine="auto", n_jobs=None,
+                 verbose=0):
         self.value = value
         self.scoring = scoring
+        self.engine = engine
         self.n_jobs = n_jobs
         self.verbose = verbose
 
