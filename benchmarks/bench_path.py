@@ -22,7 +22,7 @@ from _reference import relative_difference, run_captum
 from _timing import benchmark_network, best_times, parse_args, row
 
 from skimportance import feature_importances
-from skimportance._network import unwrap_network
+from skimportance.network import unwrap_network
 from skimportance.methods import Conductance, IntegratedGradients
 
 TARGET = 15.0

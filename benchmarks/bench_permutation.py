@@ -21,7 +21,8 @@ from sklearn.inspection import permutation_importance
 from _timing import benchmark_network, row
 
 from skimportance import feature_importances
-from skimportance.methods import Permutation, _kernels
+from skimportance.methods import Permutation
+from skimportance.network import _kernels
 
 CASES = [  # name, X shape, hidden layers, target ratio
     ("deep", (20000, 50), (128, 64), 2.0),

@@ -35,7 +35,7 @@ from sklearn.utils.validation import (
 )
 
 from ._function import run_method, validated_sample_weight
-from ._network import is_frozen
+from .network import is_frozen
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
 from .methods import METHODS, get_method

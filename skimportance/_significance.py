@@ -11,7 +11,7 @@ from sklearn.utils.validation import _num_samples
 from ._parallel import delayed, run
 from ._function import run_method
 from .methods import get_method
-from .methods._fastpath import _single_threaded_blas
+from .network import single_threaded_blas
 
 __all__ = ["randomization_test"]
 
@@ -19,7 +19,7 @@ __all__ = ["randomization_test"]
 def _fit_importances(estimator, method, X, y, scale):
     """Fit ``estimator`` on (X, y); the method's ``importances_mean`` and feature names."""
     # Many small fits: BLAS's own threads would only synchronise on each tiny product.
-    with _single_threaded_blas():
+    with single_threaded_blas():
         estimator.fit(X, y)
         result = run_method(method, estimator, X, y, scale=scale, training=(X, y, {}))
     return np.asarray(result.importances_mean, dtype=float), result.feature_names

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_array
 
-from ._network import final_step, is_mlp
+from .network import final_step, is_mlp
 
 __all__ = ["overflow_hint", "validated_X"]
 

@@ -76,7 +76,7 @@ def random_mlp(layers, activation="tanh", out_activation="identity", seed=0):
 @pytest.fixture(params=["numba", "numpy"])
 def kernels(request, monkeypatch):
     """Run a test once with the compiled kernels and once with numpy alone."""
-    from skimportance.methods import _kernels
+    from skimportance.network import _kernels
 
     if request.param == "numba" and not _kernels.HAVE_NUMBA:
         pytest.skip("numba is not installed (it is part of the test extra)")

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skimportance import Importances
 from skimportance._function import run_method
-from skimportance._network import NotAnMLPError
+from skimportance.network import NotAnMLPError
 from skimportance.methods import METHODS, ImportanceMethod
 
 pd = pytest.importorskip("pandas")  # the Pipeline checks use a DataFrame

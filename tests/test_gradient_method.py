@@ -6,7 +6,7 @@ import sklearn
 from conftest import random_mlp
 
 from skimportance import feature_importances
-from skimportance._network import unwrap_network
+from skimportance.network import unwrap_network
 from skimportance.methods import Gradient
 
 AGGREGATES = {

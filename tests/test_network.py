@@ -13,7 +13,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from skimportance._network import NotAnMLPError, unwrap_network
+from skimportance.network import NotAnMLPError, unwrap_network
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 OUTPUTS = [("identity", 1), ("identity", 2), ("exp", 1), ("logistic", 1),

@@ -14,7 +14,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skimportance import feature_importances
-from skimportance.methods import Ablation, Permutation, _fastpath, _score
+from skimportance.methods import Ablation, Permutation, _score
+from skimportance.network import _rank_one as _fastpath
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from conftest import make_mlp
 
 from skimportance import feature_importances
-from skimportance._network import unwrap_network
+from skimportance.network import unwrap_network
 from skimportance.methods import Garson
 
 DATA = json.loads((Path(__file__).parent / "data" / "caret_garson.json").read_text())

@@ -40,7 +40,7 @@ from skimportance import (
     feature_importances,
     randomization_test,
 )
-from skimportance._network import NotAnMLPError
+from skimportance.network import NotAnMLPError
 from skimportance.cli import main as cli_main
 from skimportance.methods import METHODS, Ablation, Gradient, Permutation
 

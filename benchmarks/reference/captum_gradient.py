@@ -81,7 +81,7 @@ def run_saved(network, out, repeats):
 
 
 def compare(mlp, X, output="proba"):
-    from skimportance._network import unwrap_network
+    from skimportance.network import unwrap_network
 
     net = unwrap_network(mlp)
     ours = net.input_gradients(X, output=output)

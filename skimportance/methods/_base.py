@@ -3,21 +3,28 @@
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .._columns import entry_columns, network_inputs
 from .._groups import combine_columns
-from .._network import _CACHE_BYTES, NotAnMLPError, final_step, is_mlp
+from ..network import (
+    CACHE_BYTES,
+    NotAnMLPError,
+    entry_columns,
+    final_step,
+    is_mlp,
+    network_inputs,
+)
 from .._result import Importances
 from ._registry import methods_for_any_estimator
 
 __all__ = [
-    "ImportanceMethod", "Inputs", "NetworkMethod", "check_applicable", "column_scale", "output_names",
+    "ImportanceMethod", "Inputs", "NetworkMethod", "check_applicable", "column_scale",
+    "output_names",
     "sample_weight_params",
 ]
 
 
 # Bytes of one chunk of rows in column_scale: its only copy of the data is one chunk
 # of scaled values, so its extra memory stays a few MiB however many rows X has.
-_SCALE_CHUNK_BYTES = _CACHE_BYTES // 4
+_SCALE_CHUNK_BYTES = CACHE_BYTES // 4
 
 
 def column_scale(X, sample_weight=None):

@@ -8,10 +8,9 @@ sum over steps is a single matrix-vector product.
 """
 
 import numpy as np
-from sklearn import get_config
 from sklearn.utils import gen_batches
 
-from .._network import _multiply_by_derivative
+from ..network import chunk_rows, derivative, multiply_by_derivative
 
 __all__ = ["QUADRATURES", "path_integrals", "quadrature", "resolve_baseline"]
 
@@ -85,17 +84,6 @@ def resolve_baseline(baseline, X, sample_weight=None):
     return B
 
 
-def _derivative(a, activation):
-    """f'(z) in terms of the activation a = f(z); None for the identity."""
-    if activation == "relu":
-        return a > 0
-    if activation == "logistic":
-        return a * (1 - a)
-    if activation == "tanh":
-        return 1 - a * a
-    return None
-
-
 def _point_bytes(net, layers, by_input):
     widths = [W.shape[1] for W in net.coefs]
     k, p = net.n_outputs, net.n_features
@@ -131,7 +119,7 @@ def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
         t = v[None]  # dz_0/da, the same at every step
         J = coefs[0][None] if by_input else None
         for l in range(1, top + 1):
-            d = _derivative(hidden[l - 1], act)
+            d = derivative(hidden[l - 1], act)
             if d is None:
                 t = np.broadcast_to(t, (s, r, t.shape[-1]))
             else:
@@ -145,15 +133,15 @@ def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
 
     G = np.broadcast_to(coefs[-1].T if L else np.eye(k, dtype=net.dtype),
                         (P, k, coefs[-1].shape[0] if L else k))
-    G = net._through_output(G, logits, output)
+    G = net.output_jacobian(G, logits, output)
     sums = {}
     for l in range(L - 1, -1, -1):
         if l == L - 1:
-            d = _derivative(hidden[l], act)
+            d = derivative(hidden[l], act)
             G = np.array(G) if d is None else G * d[:, None, :]
         else:
             G = (G.reshape(P * k, -1) @ coefs[l + 1].T).reshape(P, k, -1)
-            _multiply_by_derivative(G, hidden[l][:, None, :], act)
+            multiply_by_derivative(G, hidden[l][:, None, :], act)
         if l in deep_layers:
             if by_input:
                 J = np.broadcast_to(jacobians[l], (P,) + jacobians[l].shape[1:])
@@ -180,8 +168,7 @@ def path_integrals(net, X, B, alphas, weights, output, layers=(), by_input=False
     """
     n = X.shape[0]
     s = len(alphas)
-    budget = min(_PATH_BYTES, get_config()["working_memory"] * 2**20)
-    points = max(int(budget // _point_bytes(net, layers, by_input)), 1)
+    points = chunk_rows(_point_bytes(net, layers, by_input), n * len(alphas), _PATH_BYTES)
     row_chunk, step_chunk = (points // s, s) if points >= s else (1, points)
     deep = [l for l in layers if l > 0]
     W0, b0 = net.coefs[0], net.intercepts[0]

@@ -12,13 +12,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.random import sample_without_replacement
 
-from .._columns import like_fitted
+from ..network import fast_network, like_fitted
 from .._validation import overflow_hint
 from .._parallel import delayed, run
 from .._result import Importances
 from ._base import ImportanceMethod
 from ._registry import register
-from ._fastpath import fast_network
 
 __all__ = ["Ablation", "Permutation", "ScoreMethod"]
 

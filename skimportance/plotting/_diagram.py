@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from .._network import final_step, is_mlp
+from ..network import final_step, is_mlp
 from ..methods._base import output_names as _class_output_names
 from ._matplotlib import import_pyplot, new_axes
 

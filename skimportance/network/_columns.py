@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ._network import NotAnMLPError, final_step, unwrap_network
+from ._core import NotAnMLPError, final_step, unwrap_network
 
 __all__ = ["like_fitted", "network_inputs"]
 

@@ -19,8 +19,9 @@ try:
 except ImportError:  # pragma: no cover - scikit-learn < 1.6 has none
     FrozenEstimator = None
 
-__all__ = ["Network", "NotAnMLPError", "final_step", "is_frozen", "is_mlp", "unfreeze",
-           "unwrap_network"]
+__all__ = ["CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "chunk_rows",
+           "derivative", "final_step", "is_frozen", "is_mlp", "multiply_by_derivative",
+           "probe_affine", "unfreeze", "unwrap_network"]
 
 
 class NotAnMLPError(TypeError):
@@ -41,7 +42,7 @@ def _softmax(z):
 
 
 # In-place hidden activations, as scikit-learn's own forward pass.
-_HIDDEN = {
+HIDDEN = {
     "identity": lambda z: z,
     "logistic": lambda z: _logistic(z, out=z),
     "tanh": lambda z: np.tanh(z, out=z),
@@ -49,18 +50,26 @@ _HIDDEN = {
 }
 
 
-def _multiply_by_derivative(G, a, activation):
-    """G *= f'(z), with the derivative written in terms of the activation a = f(z)."""
+def derivative(a, activation):
+    """f'(z) in terms of the activation a = f(z); None for the identity (f' = 1)."""
     if activation == "relu":
-        G *= a > 0
-    elif activation == "logistic":
-        G *= a * (1 - a)
-    elif activation == "tanh":
-        G *= 1 - a * a
+        return a > 0
+    if activation == "logistic":
+        return a * (1 - a)
+    if activation == "tanh":
+        return 1 - a * a
+    return None
+
+
+def multiply_by_derivative(G, a, activation):
+    """G *= f'(z), with the derivative written in terms of the activation a = f(z)."""
+    d = derivative(a, activation)
+    if d is not None:
+        G *= d
     return G
 
 
-_OUTPUT = {
+OUTPUT = {
     "identity": lambda z: z,
     "logistic": _logistic,
     "softmax": _softmax,
@@ -69,7 +78,15 @@ _OUTPUT = {
 
 # Rows per chunk when streaming gradients: about this many bytes of intermediates, so that
 # they stay in cache (measured: 3.3 -> 1.9 predicts on X (20000, 50), MLP (128, 64)).
-_CACHE_BYTES = 8 * 2**20
+CACHE_BYTES = 8 * 2**20
+
+
+def chunk_rows(row_bytes, n_rows, budget=CACHE_BYTES):
+    """Rows per chunk so that a chunk's intermediates (``row_bytes`` per row) take about
+    ``budget`` bytes, or scikit-learn's ``working_memory`` if that is smaller; at least
+    one row, at most ``n_rows``."""
+    budget = min(budget, get_config()["working_memory"] * 2**20)
+    return min(max(int(budget // row_bytes), 1), max(n_rows, 1))
 
 
 class Network:
@@ -88,9 +105,9 @@ class Network:
     """
 
     def __init__(self, coefs, intercepts, activation, out_activation):
-        if activation not in _HIDDEN:
+        if activation not in HIDDEN:
             raise ValueError(f"Unknown hidden activation {activation!r}.")
-        if out_activation not in _OUTPUT:
+        if out_activation not in OUTPUT:
             raise ValueError(f"Unknown output activation {out_activation!r}.")
         self.coefs = list(coefs)
         self.intercepts = list(intercepts)
@@ -128,7 +145,7 @@ class Network:
         """
         if layer == self.n_hidden_layers:
             return [], Z
-        f = _HIDDEN[self.activation]
+        f = HIDDEN[self.activation]
         a = f(Z)
         hidden = [a]
         for W, b in zip(self.coefs[layer + 1:-1], self.intercepts[layer + 1:-1]):
@@ -143,7 +160,7 @@ class Network:
     def predict(self, X, output="proba"):
         """Network output: after the output activation ("proba") or before it ("logit")."""
         _, logits = self.forward(X)
-        return logits if output == "logit" else _OUTPUT[self.out_activation](logits)
+        return logits if output == "logit" else OUTPUT[self.out_activation](logits)
 
     def input_gradients(self, X, output="proba"):
         """Exact Jacobian ``dF_k / dx_i`` by back-propagation, shape (n, n_outputs, n_features).
@@ -158,17 +175,19 @@ class Network:
 
         # G holds dlogits / dz of the current hidden layer, one row per (sample, output).
         if self.n_hidden_layers == 0:
-            return self._through_output(np.tile(self.coefs[0].T, (n, 1, 1)), logits, output)
+            return self.output_jacobian(np.tile(self.coefs[0].T, (n, 1, 1)), logits, output)
         G = np.repeat(self.coefs[-1].T[None], n, axis=0)  # (n, k, width of last hidden)
         for layer in range(self.n_hidden_layers - 1, -1, -1):
             if layer < self.n_hidden_layers - 1:
                 G = (G.reshape(n * k, -1) @ self.coefs[layer + 1].T).reshape(n, k, -1)
-            _multiply_by_derivative(G, hidden[layer][:, None, :], self.activation)
+            multiply_by_derivative(G, hidden[layer][:, None, :], self.activation)
         G = G.reshape(n * k, -1) @ self.coefs[0].T
         J = G.reshape(n, k, -1)
-        return self._through_output(J, logits, output)
+        return self.output_jacobian(J, logits, output)
 
-    def _through_output(self, J, logits, output):
+    def output_jacobian(self, J, logits, output):
+        """Chain ``J = dlogits / dx`` (shape (n, n_outputs, n_features)) through the output
+        activation: ``dF / dx`` for ``output="proba"``; ``J`` itself for ``"logit"``."""
         if output == "logit" or self.out_activation == "identity":
             return J
         if self.out_activation == "logistic":
@@ -193,9 +212,7 @@ class Network:
         row_bytes = self.dtype.itemsize * (
             2 * sum(widths) + 3 * self.n_outputs * max(widths + [self.n_features])
         )
-        budget = min(_CACHE_BYTES, get_config()["working_memory"] * 2**20)
-        chunk = min(max(int(budget // row_bytes), 1), max(n, 1))
-        for rows in gen_batches(n, chunk):
+        for rows in gen_batches(n, chunk_rows(row_bytes, n)):
             yield rows, self.input_gradients(X[rows], output=output)
 
 
@@ -232,7 +249,7 @@ def is_mlp(estimator):
     )
 
 
-def _probe_affine(steps, n_features, X):
+def probe_affine(steps, n_features, X):
     """Fold fitted transformers into one per-feature ``x * a + c``, checking that they are one."""
     n_raw = getattr(steps[0][1], "n_features_in_", n_features)
     if n_raw != n_features:
@@ -300,7 +317,7 @@ def unwrap_network(estimator, X=None, *, method_name="this method"):
     coefs = [np.asarray(W) for W in final.coefs_]
     intercepts = [np.asarray(b) for b in final.intercepts_]
     if steps:
-        scale, shift = _probe_affine(steps, coefs[0].shape[0], X)
+        scale, shift = probe_affine(steps, coefs[0].shape[0], X)
         W1 = coefs[0]
         intercepts[0] = intercepts[0] + (shift @ W1).astype(W1.dtype)
         coefs[0] = (scale[:, None] * W1).astype(W1.dtype)

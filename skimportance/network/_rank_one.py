@@ -14,10 +14,10 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 
-from .._network import _HIDDEN, _OUTPUT, NotAnMLPError, final_step, unwrap_network
+from ._core import HIDDEN, OUTPUT, NotAnMLPError, final_step, unwrap_network
 from . import _kernels
 
-__all__ = ["RankOneNetwork", "fast_network"]
+__all__ = ["RankOneNetwork", "fast_network", "single_threaded_blas"]
 
 # Bytes of one intermediate tile (rows x columns x widest hidden layer): small enough to
 # stay in a core's cache, large enough for BLAS to run at full speed on the later layers.
@@ -48,7 +48,7 @@ def _blas_threads():
 
 
 @contextmanager
-def _single_threaded_blas():
+def single_threaded_blas():
     """BLAS on one thread while any fast-path computation runs, in any thread.
 
     The tiles make many small BLAS calls: BLAS's own threads synchronise on each, which
@@ -166,14 +166,14 @@ class RankOneNetwork:
             n_chunks = max(1, min(self.n_threads, n_rows // _MIN_ROWS_PER_THREAD))
             bounds = np.linspace(0, n_rows, n_chunks + 1).astype(int)
             chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-            with _single_threaded_blas():
+            with single_threaded_blas():
                 if n_chunks == 1:
                     work(chunks[0], D, W1c, logits)
                 else:
                     with ThreadPoolExecutor(n_chunks) as pool:
                         list(pool.map(lambda rows: work(rows, D, W1c, logits), chunks))
         flat = logits.reshape(-1, self.n_outputs)
-        return _OUTPUT[net.out_activation](flat).reshape(logits.shape)
+        return OUTPUT[net.out_activation](flat).reshape(logits.shape)
 
     def group_outputs(self, D, cols):
         """Outputs, shape (n_rows, n_outputs), when the columns ``cols`` of X are replaced
@@ -182,7 +182,7 @@ class RankOneNetwork:
         Z = np.asarray(D, dtype=net.dtype) @ net.coefs[0][cols]
         Z += self.Z1
         _, logits = net.forward_from(Z, 0)
-        return _OUTPUT[net.out_activation](logits)
+        return OUTPUT[net.out_activation](logits)
 
     def _fused(self, rows, D, W1c, logits):
         net = self.net
@@ -204,7 +204,7 @@ class RankOneNetwork:
         cols_per_tile = min(n_cols, max(1, tile_rows // 64))
         rows_per_tile = max(1, tile_rows // cols_per_tile)
         buffer = np.empty(rows_per_tile * cols_per_tile * width, dtype=net.dtype)
-        act = _HIDDEN[net.activation]
+        act = HIDDEN[net.activation]
         code = _kernels.ACTIVATION_CODES[net.activation]
         Vt = np.ascontiguousarray(net.coefs[-1].T)
         later = list(zip(net.coefs[1:-1], net.intercepts[1:-1]))

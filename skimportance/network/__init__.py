@@ -1,0 +1,44 @@
+"""The network core: everything skimportance knows about a fitted MLP, in numpy.
+
+- ``Network``: the layers in the coordinates of X's columns (per-feature scalers of a
+  Pipeline folded into the first layer by ``unwrap_network``), the forward pass, exact
+  input Jacobians by back-propagation (``input_gradients``, ``gradient_batches``) and
+  the Jacobian of the output activation (``output_jacobian``);
+- one table of activations (``HIDDEN``, ``OUTPUT``) and their derivatives
+  (``derivative``, ``multiply_by_derivative``), used by every method;
+- ``chunk_rows``: the one row-chunk budget (``CACHE_BYTES``) of the streamed loops;
+- unwrapping Pipelines and frozen estimators (``final_step``, ``is_frozen``,
+  ``unfreeze``, ``is_mlp``, ``probe_affine``);
+- encoded columns: ``network_inputs`` traces each network input back to the column of
+  X it came from, ``entry_columns`` maps results back, ``like_fitted`` restores names;
+- the rank-one engine of the score methods (``RankOneNetwork``, ``fast_network``,
+  ``single_threaded_blas``) and its numba kernels (``_kernels``).
+
+Nothing outside this package imports an underscore name from it.
+"""
+
+from ._columns import entry_columns, like_fitted, network_inputs
+from ._core import (
+    CACHE_BYTES,
+    HIDDEN,
+    OUTPUT,
+    Network,
+    NotAnMLPError,
+    chunk_rows,
+    derivative,
+    final_step,
+    is_frozen,
+    is_mlp,
+    multiply_by_derivative,
+    probe_affine,
+    unfreeze,
+    unwrap_network,
+)
+from ._rank_one import RankOneNetwork, fast_network, single_threaded_blas
+
+__all__ = [
+    "CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
+    "chunk_rows", "derivative", "entry_columns", "fast_network", "final_step",
+    "is_frozen", "is_mlp", "like_fitted", "multiply_by_derivative", "network_inputs",
+    "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",
+]
