@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skimportance import feature_importances
-from skimportance.methods import Ablation, Permutation, _score
+from skimportance.methods import Ablation, Permutation, _column_engine
 from skimportance.network import _rank_one as _fastpath
 
 
@@ -26,7 +26,7 @@ def slow_path(monkeypatch):
         calls.append(1)
         return None
 
-    monkeypatch.setattr(_score, "fast_network", never)
+    monkeypatch.setattr(_column_engine, "fast_network", never)
     return calls
 
 

@@ -10,7 +10,9 @@ from ._weights import ConnectionWeight, Garson, WeightMagnitude
 from ._gradient import Gradient
 from ._path import Conductance, IntegratedGradients
 from ._profile import LekProfile
-from ._score import Ablation, Permutation, ScoreMethod
+from ._score import ScoreMethod
+from ._permutation import Permutation
+from ._ablation import Ablation
 from ._drop import DropRetrain
 from ._callable import CallableMethod
 from ._registry import METHODS, get_method, methods_for_any_estimator

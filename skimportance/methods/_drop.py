@@ -13,7 +13,9 @@ from .._parallel import delayed, run
 from .._validation import validated_X
 from ._base import sample_weight_params
 from ._registry import register
-from ._score import ScoreMethod, _entries, _score, _typical
+from ._ablation import _typical
+from ._column_engine import _entries
+from ._score import ScoreMethod, _score
 
 __all__ = ["DropRetrain"]
 

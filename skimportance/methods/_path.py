@@ -86,17 +86,23 @@ class _PathMethod(NetworkMethod):
                         neuron_local[l] = np.empty((n,) + cond.shape[1:])
                     neuron_local[l][rows] = cond
 
-        extras = {"convergence_delta": delta, "local": local}
-        if layers:
-            units = [unit_totals[l] / w.sum() for l in layers]
-            rows_units = [neuron_local[l] for l in layers] if return_local else None
-            single = self.layer != "all"
-            extras["neuron_importances"] = units[0] if single else units
-            if return_local:
-                extras["neuron_local"] = rows_units[0] if single else rows_units
+        extras = {"convergence_delta": delta, "local": local,
+                  **self._unit_extras(layers, unit_totals, neuron_local, w.sum())}
         return Importances(ig_total / w.sum(), method=self.name,
                            feature_names=feature_names,
                            output_names=output_names(estimator, k), extras=extras)
+
+    def _unit_extras(self, layers, unit_totals, neuron_local, total_weight):
+        """Conductance's values of hidden units: one array, or a list for layer="all"."""
+        if not layers:
+            return {}
+        single = self.layer != "all"
+        units = [unit_totals[l] / total_weight for l in layers]
+        extras = {"neuron_importances": units[0] if single else units}
+        if neuron_local:
+            rows_units = [neuron_local[l] for l in layers]
+            extras["neuron_local"] = rows_units[0] if single else rows_units
+        return extras
 
 
 @register

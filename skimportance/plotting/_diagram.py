@@ -15,6 +15,7 @@ __all__ = ["plot_network"]
 POSITIVE_COLOR = "black"  # NeuralNetTools' colours: black positive, grey negative
 NEGATIVE_COLOR = "grey"
 MAX_LINEWIDTH = 4.0  # of the largest weight; less when there are many connections
+BIAS_HEIGHT = 1.08  # above the top node of every layer (heights are in [0, 1])
 
 _ACCEPTED = ("a fitted MLPRegressor or MLPClassifier, a Pipeline ending in one, a "
              "FrozenEstimator of either, or a fitted ImportanceRegressor or "
@@ -109,6 +110,100 @@ def _node_heights(n):
     return 1 - (np.arange(n) + 0.5) / n
 
 
+def _check_options(prune, max_edges):
+    if prune is not None and (not isinstance(prune, Real) or isinstance(prune, bool)
+                              or not 0 <= prune <= 1):
+        raise ValueError(f"prune must be None or a number in [0, 1]; got {prune!r}.")
+    if max_edges is not None and (not isinstance(max_edges, Integral)
+                                  or isinstance(max_edges, bool) or max_edges < 1):
+        raise ValueError(f"max_edges must be None or a positive integer; got "
+                         f"{max_edges!r}.")
+
+
+def _io_names(mlp, objects, sizes, feature_names, output_names):
+    """(input names, output names), checked against the network's sizes."""
+    inputs = _names(feature_names, _feature_names_in(objects, sizes[0]), sizes[0],
+                    "feature_names")
+    default_outputs = _class_output_names(mlp, sizes[-1])
+    if default_outputs is None:
+        default_outputs = ["y"] if sizes[-1] == 1 else [f"y{k}" for k in range(sizes[-1])]
+    outputs = _names(output_names, default_outputs, sizes[-1], "output_names")
+    return inputs, outputs
+
+
+def _layer_edges(layer, W, keep, sizes, heights):
+    """Segments ((x0, y0), (x1, y1)) of the kept connections of one layer."""
+    source, target = np.unravel_index(keep, W.shape)
+    n_in = sizes[layer]
+    is_bias = source == n_in  # the bias row, only present with show_bias
+    x0 = np.where(is_bias, layer + 0.5, layer)
+    y0 = np.where(is_bias, BIAS_HEIGHT, heights[layer][np.minimum(source, n_in - 1)])
+    y1 = heights[layer + 1][target]
+    return np.stack([np.column_stack([x0, y0]),
+                     np.column_stack([np.full(len(keep), layer + 1.0), y1])], axis=1)
+
+
+def _edges(layers, sizes, heights, prune, max_edges):
+    """(segments, weights) of all the drawn connections, thinnest first."""
+    candidates = [_kept(W, prune, W.size) for W in layers]
+    quotas = _quotas([len(c) for c in candidates], max_edges)
+    segments, weights = [], []
+    for layer, (W, quota) in enumerate(zip(layers, quotas)):
+        keep = _kept(W, prune, quota)
+        segments.append(_layer_edges(layer, W, keep, sizes, heights))
+        weights.append(W.ravel()[keep])
+    segments = np.concatenate(segments) if segments else np.empty((0, 2, 2))
+    weights = np.concatenate(weights) if weights else np.empty(0)
+    # Thinnest first, so that the strong connections are drawn on top.
+    order = np.argsort(np.abs(weights), kind="stable")
+    return segments[order], weights[order]
+
+
+def _draw_edges(ax, segments, weights):
+    from matplotlib.collections import LineCollection
+
+    largest = np.abs(weights).max() if weights.size else 1.0
+    # Many connections: thinner lines, or the strongest would cover the diagram.
+    widest = float(np.clip(40 / np.sqrt(max(len(weights), 1)), 1.0, MAX_LINEWIDTH))
+    ax.add_collection(LineCollection(
+        segments, linewidths=widest * np.abs(weights) / largest,
+        colors=np.where(weights > 0, POSITIVE_COLOR, NEGATIVE_COLOR), zorder=1))
+
+
+def _draw_nodes(ax, heights, n_layers, show_bias, marker_size):
+    for layer, y in enumerate(heights):
+        ax.scatter(np.full(len(y), layer), y, s=marker_size, facecolor="white",
+                   edgecolor="black", linewidth=0.8, zorder=2)
+    if show_bias:
+        ax.scatter(np.arange(n_layers) + 0.5, np.full(n_layers, BIAS_HEIGHT),
+                   s=marker_size, facecolor="white", edgecolor="black", linewidth=0.8,
+                   zorder=2)
+        for layer in range(n_layers):
+            ax.text(layer + 0.5, BIAS_HEIGHT, f"B{layer + 1}", ha="center", va="center",
+                    fontsize="x-small", zorder=3)
+
+
+def _draw_names(ax, inputs, outputs, heights, sizes):
+    fontsize = float(np.clip(300 / max(sizes[0], sizes[-1]), 5, 10))
+    for name, y in zip(inputs, heights[0]):
+        ax.text(-0.08, y, name, ha="right", va="center", fontsize=fontsize)
+    last = len(sizes) - 1
+    for name, y in zip(outputs, heights[-1]):
+        ax.text(last + 0.08, y, name, ha="left", va="center", fontsize=fontsize)
+
+
+def _finish_axes(ax, mlp, sizes, show_bias):
+    captions = ["inputs"] + [f"hidden {i}\n({n})" for i, n in enumerate(sizes[1:-1], 1)]
+    ax.set_xticks(np.arange(len(sizes)), captions + ["outputs"])
+    ax.tick_params(axis="x", length=0)
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(-0.02, 1.14 if show_bias else 1.02)
+    ax.set_title(f"{type(mlp).__name__} {tuple(sizes[1:-1])}")
+
+
 def plot_network(estimator, *, ax=None, feature_names=None, output_names=None, prune=None,
                  max_edges=2000, show_bias=False):
     """Diagram of a fitted MLP and its weights, as NeuralNetTools' ``plotnet``.
@@ -164,80 +259,17 @@ def plot_network(estimator, *, ax=None, feature_names=None, output_names=None, p
     16
     """
     plt = import_pyplot("plot_network")
-    from matplotlib.collections import LineCollection
-
     mlp, objects = _unwrap(estimator)
-    if prune is not None and (not isinstance(prune, Real) or isinstance(prune, bool)
-                              or not 0 <= prune <= 1):
-        raise ValueError(f"prune must be None or a number in [0, 1]; got {prune!r}.")
-    if max_edges is not None and (not isinstance(max_edges, Integral)
-                                  or isinstance(max_edges, bool) or max_edges < 1):
-        raise ValueError(f"max_edges must be None or a positive integer; got "
-                         f"{max_edges!r}.")
+    _check_options(prune, max_edges)
     sizes = [mlp.coefs_[0].shape[0]] + [W.shape[1] for W in mlp.coefs_]
-    inputs = _names(feature_names, _feature_names_in(objects, sizes[0]), sizes[0],
-                    "feature_names")
-    default_outputs = _class_output_names(mlp, sizes[-1])
-    if default_outputs is None:
-        default_outputs = ["y"] if sizes[-1] == 1 else [f"y{k}" for k in range(sizes[-1])]
-    outputs = _names(output_names, default_outputs, sizes[-1], "output_names")
-
+    inputs, outputs = _io_names(mlp, objects, sizes, feature_names, output_names)
     heights = [_node_heights(n) for n in sizes]
-    bias_height = 1.08
     layers = _layer_weights(mlp, show_bias)
-    candidates = [_kept(W, prune, W.size) for W in layers]
-    quotas = _quotas([len(c) for c in candidates], max_edges)
-    segments, weights = [], []
-    for layer, (W, quota) in enumerate(zip(layers, quotas)):
-        keep = _kept(W, prune, quota)
-        source, target = np.unravel_index(keep, W.shape)
-        n_in = sizes[layer]
-        is_bias = source == n_in  # the bias row, only present with show_bias
-        x0 = np.where(is_bias, layer + 0.5, layer)
-        y0 = np.where(is_bias, bias_height, heights[layer][np.minimum(source, n_in - 1)])
-        y1 = heights[layer + 1][target]
-        segments.append(np.stack([np.column_stack([x0, y0]),
-                                  np.column_stack([np.full(len(keep), layer + 1.0), y1])],
-                                 axis=1))
-        weights.append(W.ravel()[keep])
-    segments = np.concatenate(segments) if segments else np.empty((0, 2, 2))
-    weights = np.concatenate(weights) if weights else np.empty(0)
-    # Thinnest first, so that the strong connections are drawn on top.
-    order = np.argsort(np.abs(weights), kind="stable")
-    segments, weights = segments[order], weights[order]
-    largest = np.abs(weights).max() if weights.size else 1.0
-    # Many connections: thinner lines, or the strongest would cover the diagram.
-    widest = float(np.clip(40 / np.sqrt(max(len(weights), 1)), 1.0, MAX_LINEWIDTH))
+    segments, weights = _edges(layers, sizes, heights, prune, max_edges)
     ax = new_axes(ax, plt, (8.0, max(4.0, min(12.0, 0.25 * max(sizes)))))
-    ax.add_collection(LineCollection(
-        segments, linewidths=widest * np.abs(weights) / largest,
-        colors=np.where(weights > 0, POSITIVE_COLOR, NEGATIVE_COLOR), zorder=1))
-
+    _draw_edges(ax, segments, weights)
     marker_size = float(np.clip(6000 / max(sizes), 6, 300))
-    for layer, y in enumerate(heights):
-        ax.scatter(np.full(len(y), layer), y, s=marker_size, facecolor="white",
-                   edgecolor="black", linewidth=0.8, zorder=2)
-    if show_bias:
-        ax.scatter(np.arange(len(layers)) + 0.5, np.full(len(layers), bias_height),
-                   s=marker_size, facecolor="white", edgecolor="black", linewidth=0.8,
-                   zorder=2)
-        for layer in range(len(layers)):
-            ax.text(layer + 0.5, bias_height, f"B{layer + 1}", ha="center", va="center",
-                    fontsize="x-small", zorder=3)
-    fontsize = float(np.clip(300 / max(sizes[0], sizes[-1]), 5, 10))
-    for name, y in zip(inputs, heights[0]):
-        ax.text(-0.08, y, name, ha="right", va="center", fontsize=fontsize)
-    last = len(sizes) - 1
-    for name, y in zip(outputs, heights[-1]):
-        ax.text(last + 0.08, y, name, ha="left", va="center", fontsize=fontsize)
-
-    captions = ["inputs"] + [f"hidden {i}\n({n})" for i, n in enumerate(sizes[1:-1], 1)]
-    ax.set_xticks(np.arange(len(sizes)), captions + ["outputs"])
-    ax.tick_params(axis="x", length=0)
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlim(-0.5, last + 0.5)
-    ax.set_ylim(-0.02, 1.14 if show_bias else 1.02)
-    ax.set_title(f"{type(mlp).__name__} {tuple(sizes[1:-1])}")
+    _draw_nodes(ax, heights, len(layers), show_bias, marker_size)
+    _draw_names(ax, inputs, outputs, heights, sizes)
+    _finish_axes(ax, mlp, sizes, show_bias)
     return ax

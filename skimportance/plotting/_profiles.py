@@ -53,6 +53,49 @@ def _pick_features(result, features):
     return chosen
 
 
+def _check_result(result):
+    if result.method == "profile" and result.profile is None:
+        raise ValueError(
+            "This result of method='profile' has no profile table: results pooled over "
+            "folds or refits (cv, n_refits > 1) keep only the importances. Compute the "
+            "profiles of one network with feature_importances(estimator, X, "
+            "method='profile')."
+        )
+    if result.method != "profile":
+        raise ValueError(
+            "plot_profiles draws Lek profiles, which only method='profile' computes; got "
+            f"a result of method {result.method!r}. Use feature_importances(estimator, X, "
+            "method='profile')."
+        )
+
+
+def _panels(plt, fig, n_panels, ncols):
+    """(the figure, its grid of panels sharing y) with the spare panels removed."""
+    ncols = min(int(ncols), n_panels)
+    nrows = -(-n_panels // ncols)
+    if fig is None:
+        fig = plt.figure(figsize=(3.2 * ncols + 1.2, 2.6 * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+    for ax in axes.ravel()[n_panels:]:
+        ax.remove()  # the grid's spare panels
+    return fig, axes
+
+
+def _draw_lines(axes, table, output, features, styles):
+    """One panel per feature, one line per (group id, label, colour) in styles."""
+    swept = _column(table, "Explanatory")
+    response = _column(table, "Response")
+    group = _column(table, "Groups")
+    feature_of_row = _column(table, "exp_name")
+    rows = _column(table, "resp_name") == output
+    for ax, feature in zip(axes.ravel(), features):
+        mine = rows & (feature_of_row == feature)
+        for group_id, label, color in styles:
+            line = mine & (group == group_id)
+            ax.plot(swept[line], response[line], color=color, label=label)
+        ax.set_title(str(feature))
+
+
 def plot_profiles(result, *, features=None, output=None, fig=None, ncols=3):
     """Lek profiles, as NeuralNetTools' ``lekprofile``: one panel per input.
 
@@ -95,50 +138,21 @@ def plot_profiles(result, *, features=None, output=None, fig=None, ncols=3):
     """
     plt = import_pyplot("plot_profiles")
     result = as_importances(result, "plot_profiles")
-    if result.method == "profile" and result.profile is None:
-        raise ValueError(
-            "This result of method='profile' has no profile table: results pooled over "
-            "folds or refits (cv, n_refits > 1) keep only the importances. Compute the "
-            "profiles of one network with feature_importances(estimator, X, "
-            "method='profile')."
-        )
-    if result.method != "profile":
-        raise ValueError(
-            "plot_profiles draws Lek profiles, which only method='profile' computes; got "
-            f"a result of method {result.method!r}. Use feature_importances(estimator, X, "
-            "method='profile')."
-        )
+    _check_result(result)
     if not isinstance(ncols, Integral) or isinstance(ncols, bool) or ncols < 1:
         raise ValueError(f"ncols must be a positive integer; got {ncols!r}.")
     output = _pick_output(result, output)
     features = _pick_features(result, features)
 
     table = result.profile
-    swept = _column(table, "Explanatory")
-    response = _column(table, "Response")
-    group = _column(table, "Groups")
-    feature_of_row = _column(table, "exp_name")
-    output_of_row = _column(table, "resp_name")
-    group_ids = np.unique(group)
+    group_ids = np.unique(_column(table, "Groups"))
     labels = _group_labels(result.groups, len(group_ids))
     # Ten groups or fewer: distinct hues; more: an ordered colormap (quantile groups).
     colors = [f"C{g}" for g in range(len(group_ids))] if len(group_ids) <= 10 else \
         plt.get_cmap("viridis")(np.linspace(0, 1, len(group_ids)))
 
-    ncols = min(int(ncols), len(features))
-    nrows = -(-len(features) // ncols)
-    if fig is None:
-        fig = plt.figure(figsize=(3.2 * ncols + 1.2, 2.6 * nrows + 0.6), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-    for ax in axes.ravel()[len(features):]:
-        ax.remove()  # the grid's spare panels
-    rows = output_of_row == output
-    for ax, feature in zip(axes.ravel(), features):
-        mine = rows & (feature_of_row == feature)
-        for group_id, label, color in zip(group_ids, labels, colors):
-            line = mine & (group == group_id)
-            ax.plot(swept[line], response[line], color=color, label=label)
-        ax.set_title(str(feature))
+    fig, axes = _panels(plt, fig, len(features), ncols)
+    _draw_lines(axes, table, output, features, list(zip(group_ids, labels, colors)))
     for ax in axes[:, 0]:
         ax.set_ylabel("Response")
     # Right of the first row, outside the panels, so that it hides no line.
