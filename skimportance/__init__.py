@@ -5,7 +5,7 @@ pluggable method, and a function that computes the same on an already fitted net
 """
 
 from ._estimators import ImportanceClassifier, ImportanceRegressor
-from ._function import feature_importances
+from ._dispatch import feature_importances
 from ._result import Importances
 from ._significance import randomization_test
 

@@ -57,7 +57,7 @@ def compare_methods(estimator, X, y, methods, *, scale=True, random_state=None):
     >>> comparison.normalized.sum(axis=1).round(6).tolist()
     [1.0, 1.0]
     """
-    from ._function import feature_importances
+    from ._dispatch import feature_importances
     from .methods import ImportanceMethod, get_method
 
     if isinstance(methods, (str, ImportanceMethod)):
@@ -82,7 +82,7 @@ def compare_methods(estimator, X, y, methods, *, scale=True, random_state=None):
 def _fitted(estimator, X, y):
     """The network to read: the estimator if fitted (a meta-estimator's estimator_),
     else a clone fitted on X, y."""
-    from ._function import fitted_estimator
+    from ._dispatch import fitted_estimator
 
     try:
         check_is_fitted(estimator)

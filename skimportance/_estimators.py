@@ -34,7 +34,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._function import run_method, validated_sample_weight
+from ._dispatch import run_method, validated_sample_weight
 from .network import is_frozen
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, validate_param
 from sklearn.utils.validation import _num_samples
 
 from ._parallel import delayed, run
-from ._function import run_method
+from ._dispatch import run_method
 from .methods import get_method
 from .network import single_threaded_blas
 

@@ -30,7 +30,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skimportance import Importances
-from skimportance._function import run_method
+from skimportance._dispatch import run_method
 from skimportance.network import NotAnMLPError
 from skimportance.methods import METHODS, ImportanceMethod
 

@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skimportance import ImportanceClassifier, ImportanceRegressor, feature_importances
 from skimportance.methods import Conductance, IntegratedGradients
-from skimportance.methods._path_core import QUADRATURES, quadrature
+from skimportance.methods._path_integrals import QUADRATURES, quadrature
 
 ACTIVATION = {
     "identity": lambda z: z,

@@ -127,7 +127,7 @@ def check_applicable(method, estimator):
 
 class Inputs:
     """What a method computes on, validated once by the dispatcher
-    (:func:`skimportance._function.run_method`): the same for every method.
+    (:func:`skimportance._dispatch.run_method`): the same for every method.
 
     ``X``, ``y`` and ``sample_weight`` are arrays (or None); ``feature_groups`` the
     resolved column indices of each entry of the result (None: every column alone);

@@ -10,7 +10,7 @@ from .._groups import combine_columns
 from .._result import Importances
 from ._base import NetworkMethod, output_names
 from ._registry import register
-from ._path_core import QUADRATURES, path_integrals, quadrature, resolve_baseline
+from ._path_integrals import QUADRATURES, path_integrals, quadrature, resolve_baseline
 
 __all__ = ["Conductance", "IntegratedGradients"]
 

@@ -7,15 +7,15 @@ by the caller's own scikit-learn scorer, through a stand-in estimator that retur
 post-processed exactly as ``MLPRegressor`` / ``MLPClassifier`` do.
 """
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.base import is_classifier
 
-from ._core import HIDDEN, OUTPUT, NotAnMLPError, final_step, unwrap_network
 from . import _kernels
+from ._blas import _blas_threads, single_threaded_blas
+from ._core import HIDDEN, OUTPUT, NotAnMLPError, final_step, unwrap_network
+from ._standins import _ClassifierOutputs, _RegressorOutputs, reads_only_predictions
 
 __all__ = ["RankOneNetwork", "fast_network", "single_threaded_blas"]
 
@@ -27,72 +27,9 @@ _KERNEL_WEIGHT_BYTES = 256 * 2**10
 # Rows per thread at least: below this, starting threads costs more than it saves.
 _MIN_ROWS_PER_THREAD = 256
 
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_limiter = None
-_blas_controller = None
-
-
-def _controller():
-    global _blas_controller
-    if _blas_controller is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas_controller = ThreadpoolController()  # scanning the libraries costs ms: once
-    return _blas_controller
-
-
-def _blas_threads():
-    counts = [p["num_threads"] for p in _controller().info() if p.get("user_api") == "blas"]
-    return max(counts) if counts else 1
-
-
-@contextmanager
-def single_threaded_blas():
-    """BLAS on one thread while any fast-path computation runs, in any thread.
-
-    The tiles make many small BLAS calls: BLAS's own threads synchronise on each, which
-    costs more than the call on a busy machine, so the rows are split between our threads
-    instead. Counted, because the limit is process-wide and joblib threads may overlap.
-    """
-    global _blas_users, _blas_limiter
-    with _blas_lock:
-        if _blas_users == 0:
-            _blas_limiter = _controller().limit(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
-
-
-def _scorer_reads_only_predictions(scorer, estimator):
-    """Whether ``scorer`` sees the estimator only through its predict* methods.
-
-    scikit-learn's scorers (strings, ``make_scorer``) and the default ``estimator.score``
-    of MLPs do; a plain callable ``scorer(estimator, X, y)`` may look at X itself.
-    """
-    scorers = getattr(scorer, "scorers", None)  # several, called as one
-    if scorers is not None:
-        return all(_scorer_reads_only_predictions(s, estimator) for s in scorers.values())
-    try:
-        from sklearn.metrics._scorer import _BaseScorer, _PassthroughScorer
-    except ImportError:  # pragma: no cover - scikit-learn moved them: the exact slow path
-        return False
-    if isinstance(scorer, _PassthroughScorer):
-        _, final = final_step(estimator)
-        return getattr(type(final), "score", None) in (RegressorMixin.score,
-                                                       ClassifierMixin.score)
-    return isinstance(scorer, _BaseScorer)
-
-
 def fast_network(estimator, X, scorer):
     """A :class:`RankOneNetwork` for ``estimator`` on X; None where only the slow path is exact."""
-    if not _scorer_reads_only_predictions(scorer, estimator):
+    if not reads_only_predictions(scorer, estimator):
         return None
     if X.dtype.kind != "f" or not np.isfinite(X).all():
         # Missing values are for the Pipeline's imputer to fill: only its own transform
@@ -237,50 +174,3 @@ class RankOneNetwork:
                     out = a @ net.coefs[-1]
                     out += net.intercepts[-1]
                 logits[cs, rs] = out.reshape(nr, nc, -1).transpose(1, 0, 2)
-
-
-class _Outputs(BaseEstimator):
-    """Returns precomputed network outputs; ``outputs_`` is set before each scoring."""
-
-    def fit(self, X, y=None):
-        raise TypeError("This stand-in only returns outputs computed elsewhere.")
-
-    def _checked(self, X):
-        if len(X) != len(self.outputs_):
-            raise ValueError(
-                f"The stand-in holds outputs for {len(self.outputs_)} rows, got {len(X)}.")
-        return self.outputs_
-
-
-class _RegressorOutputs(RegressorMixin, _Outputs):
-    def predict(self, X):
-        out = self._checked(X)
-        return out.ravel() if out.shape[1] == 1 else out
-
-
-class _ClassifierOutputs(ClassifierMixin, _Outputs):
-    def __init__(self, classes=None, multilabel=False):
-        self.classes = classes
-        self.multilabel = multilabel
-
-    @property
-    def classes_(self):
-        return self.classes
-
-    # The post-processing of MLPClassifier.predict / predict_proba.
-    def predict(self, X):
-        P = self._checked(X)
-        if self.multilabel:
-            return (P > 0.5).astype(int)
-        if P.shape[1] == 1:
-            return self.classes[(P[:, 0] > 0.5).astype(int)]
-        return self.classes.take(P.argmax(axis=1))
-
-    def predict_proba(self, X):
-        P = self._checked(X)
-        if P.shape[1] == 1:
-            return np.vstack([1 - P[:, 0], P[:, 0]]).T
-        return P
-
-    def predict_log_proba(self, X):
-        return np.log(self.predict_proba(X))

@@ -24,7 +24,7 @@ _ACCEPTED = ("a fitted MLPRegressor or MLPClassifier, a Pipeline ending in one, 
 
 def _unwrap(estimator):
     """(the MLP, the objects to look for feature names on, outermost first)."""
-    from .._function import unwrap_meta
+    from .._dispatch import unwrap_meta
 
     outer = [estimator]
     try:

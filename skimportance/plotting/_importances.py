@@ -18,13 +18,15 @@ def as_importances(result, func_name):
     fitted = getattr(result, "importances_", None)
     if isinstance(fitted, Importances):
         return fitted
-    from .._estimators import _BaseImportance
+    from .._dispatch import unwrap_meta
 
-    if isinstance(result, _BaseImportance):
+    try:
+        unwrap_meta(result)
+    except NotFittedError:
         raise NotFittedError(
             f"This {type(result).__name__} is not fitted yet: call fit before "
             f"{func_name}."
-        )
+        ) from None
     raise TypeError(
         f"{func_name} takes an Importances (the result of feature_importances) or a "
         "fitted ImportanceRegressor or ImportanceClassifier; got "
