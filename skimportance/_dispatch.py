@@ -51,7 +51,7 @@ def validated_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def prepare(estimator, X, sample_weight, feature_groups):
+def validated_inputs(estimator, X, sample_weight, feature_groups):
     """Validated X and sample_weight, the result's entry names and their columns.
 
     X's column names and count are checked against the fitted estimator's, as
@@ -112,7 +112,7 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
     ``training``: ``(X_train, y_train, fit_params)`` for methods that refit.
     """
     estimator = fitted_estimator(estimator)
-    X, sample_weight, feature_names, groups = prepare(estimator, X, sample_weight,
+    X, sample_weight, feature_names, groups = validated_inputs(estimator, X, sample_weight,
                                                       feature_groups)
     y = _validated_y(y, X)
     X_train, y_train, fit_params = (training if training is not None and

@@ -15,6 +15,7 @@ from sklearn.base import (
     is_classifier,
     is_regressor,
 )
+from sklearn.ensemble._base import _set_random_states
 from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
@@ -58,8 +59,8 @@ def _restore_on_error(estimator):
         raise
 
 
-def _importances(method, estimator, X, y, sample_weight, options, fit_params, X_train,
-                 y_train):
+def _fitted_importances(method, estimator, X, y, sample_weight, options, fit_params,
+                        X_train, y_train):
     """Importances on (X, y); methods that refit are trained on (X_train, y_train).
 
     ``options``: the meta-estimator's ``scale`` and ``feature_groups``.
@@ -80,15 +81,16 @@ def _fold_importances(estimator, method, X, y, sample_weight, params, train, tes
     train_params = _check_method_params(X, params, indices=train)
     estimator.fit(X_train, y_train, **train_params)
     weights = None if sample_weight is None else _safe_indexing(sample_weight, test)
-    return _importances(method, estimator, _safe_indexing(X, test), _safe_indexing(y, test),
-                        weights, options, train_params, X_train, y_train)
+    return _fitted_importances(method, estimator, _safe_indexing(X, test),
+                               _safe_indexing(y, test), weights, options, train_params,
+                               X_train, y_train)
 
 
 def _refit_importances(estimator, method, X, y, sample_weight, params, options):
     """Fit on all of (X, y) and compute the importances there; the fitted estimator too."""
     estimator.fit(X, y, **params)
-    return estimator, _importances(method, estimator, X, y, sample_weight, options, params,
-                                   X, y)
+    return estimator, _fitted_importances(method, estimator, X, y, sample_weight, options,
+                                          params, X, y)
 
 
 def _random_state_keys(estimator):
@@ -101,9 +103,9 @@ def _seeded_refits(estimator, n_refits, rng=None):
     """``n_refits`` unfitted clones: the first as given, the others with derived seeds.
 
     The seeds are drawn by ``rng`` (from the meta-estimator's ``random_state``) or, when
-    it is None, by ``np.random.RandomState(base).randint(...)`` where ``base`` is the
-    estimator's ``random_state`` (for a Pipeline, that of its last step that has one);
-    each is set on every ``random_state`` parameter found by ``get_params``.
+    it is None, by ``np.random.RandomState(base)`` where ``base`` is the estimator's
+    ``random_state`` (for a Pipeline, that of its last step that has one): one int for
+    each ``random_state`` parameter of each refit, as scikit-learn's bagging does.
     """
     if n_refits == 1:
         return [estimator]
@@ -120,10 +122,11 @@ def _seeded_refits(estimator, n_refits, rng=None):
         # A copy: drawing from a RandomState instance must not move the first refit's one.
         rng = copy.deepcopy(base) if isinstance(base, np.random.RandomState) \
             else np.random.RandomState(base)
-    seeds = rng.randint(_MAX_SEED, size=n_refits - 1)
     refits = [estimator]
-    for seed in seeds:
-        refits.append(clone(estimator).set_params(**{key: int(seed) for key in keys}))
+    for _ in range(n_refits - 1):
+        refit = clone(estimator)
+        _set_random_states(refit, rng)  # an int from rng for each, in sorted order
+        refits.append(refit)
     return refits
 
 
@@ -243,7 +246,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
                 _check_two_classes(y)
             if sample_weight is not None:  # before any fit, not after it
                 validated_sample_weight(sample_weight, X)
-            method = self._configure(get_method(self.method))
+            method = self._hand_down_jobs(get_method(self.method))
             estimator = self._make_estimator()
             self._check_kind(estimator)
             method.check(estimator, single_result=True)  # before any fit
@@ -268,7 +271,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         """(fitted refit, its importances on all rows) for each refit."""
         many = len(refits) > 1  # one fit runs here, its method taking n_jobs
         tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight, params,
-                                             self._options())
+                                             self._method_options())
                  for refit in refits)
         return run(tasks, n_jobs=self.n_jobs if many else None,
                    verbose=self.verbose if many else 0, desc="refits")
@@ -353,10 +356,10 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
                     + (", or random_state=..." if rest == "random_state" else "") + ".")
         return super().set_params(**params)
 
-    def _options(self):
+    def _method_options(self):
         return {"scale": self.scale, "feature_groups": self.feature_groups}
 
-    def _configure(self, method):
+    def _hand_down_jobs(self, method):
         """Hand ``n_jobs`` and ``verbose`` to a method that leaves them at their defaults.
 
         With ``cv`` or refits the folds or refits are the parallel work, so the method's
@@ -390,7 +393,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"cv={self.cv!r} cannot split the data given to fit: {exc}") \
                 from exc
         tasks = (delayed(_fold_importances)(clone(refit), method, X, y, sample_weight,
-                                            params, train, test, self._options())
+                                            params, train, test, self._method_options())
                  for refit in refits for train, test in splits)
         results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
         return [combine_folds(results[i:i + len(splits)])
@@ -485,9 +488,10 @@ _SHARED_PARAMETERS = """\
         Stability over refits: fit the network this many times with different seeds
         and pool the importances. The first refit uses the estimator as given; the
         others set every ``random_state`` parameter of the estimator (every step's, in
-        a Pipeline) to seeds drawn by ``np.random.RandomState(base).randint`` with
-        ``base`` the estimator's ``random_state`` (that of the Pipeline's last step
-        having one). So an int ``random_state`` makes the refits reproducible, and
+        a Pipeline) to ints drawn in turn from ``np.random.RandomState(base)``, one per
+        parameter in sorted order (as scikit-learn's bagging does), with ``base`` the
+        estimator's ``random_state`` (that of the Pipeline's last step having one).
+        So an int ``random_state`` makes the refits reproducible, and
         ``None`` does not. With ``cv`` each refit is cross-fitted on the same splits.
         ``importances_`` then holds every refit's values side by side in
         ``importances`` (shape ``(n_features, n_refits * samples_per_refit)``, refit

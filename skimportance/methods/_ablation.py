@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
-from ._column_engine import _ColumnMethod, _Constant, _entries
+from ._column_engine import _ColumnMethod, _Constant, _columns_per_entry
 from ._registry import register
 
 __all__ = ["Ablation"]
@@ -15,7 +15,7 @@ def _is_missing(value):
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def _typical(column, value):
+def _typical_value(column, value):
     """The mean or median of a numeric column; the most frequent value of a categorical
     one, which has neither. Missing values (None, NaN) are left out: they are not a
     value to hold a column at."""
@@ -95,15 +95,21 @@ class Ablation(_ColumnMethod):
 
     def _constants(self, X):
         if isinstance(self.value, str):
-            if X.dtype == object:  # categories behind an encoder: see _typical
-                return np.array([_typical(X[:, j], self.value) for j in range(X.shape[1])],
+            if X.dtype == object:  # categories behind an encoder: see _typical_value
+                return np.array([_typical_value(X[:, j], self.value) for j in range(X.shape[1])],
                                 dtype=object)
-            if np.isnan(X).all(axis=0).any():
-                j = int(np.flatnonzero(np.isnan(X).all(axis=0))[0])
-                raise ValueError(f"value={self.value!r}: column {j} of X is all NaN, so it "
-                                 "has no mean or median to hold it at.")
-            # Missing values are left out: an imputer in the Pipeline fills them anyway.
-            return np.nanmean(X, axis=0) if self.value == "mean" else np.nanmedian(X, axis=0)
+            if not np.isnan(X.sum(axis=0)).any():  # no NaN: no copy of X for the mean
+                return X.mean(axis=0) if self.value == "mean" else np.median(X, axis=0)
+            # Missing values are left out (an imputer in the Pipeline fills them anyway),
+            # one column at a time, so that only a column is ever copied.
+            constants = np.empty(X.shape[1])
+            for j in range(X.shape[1]):
+                present = X[:, j][~np.isnan(X[:, j])]
+                if present.size == 0:
+                    raise ValueError(f"value={self.value!r}: column {j} of X is all NaN, "
+                                     "so it has no mean or median to hold it at.")
+                constants[j] = present.mean() if self.value == "mean" else np.median(present)
+            return constants
         try:
             values = np.asarray(self.value, dtype=float)
         except (TypeError, ValueError) as exc:
@@ -128,5 +134,5 @@ class Ablation(_ColumnMethod):
         baseline = self._baseline(scorer, estimator, X, y, sample_weight)
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
                                          _Constant(constants), baseline,
-                                         _entries(inputs.feature_groups, X.shape[1]))
+                                         _columns_per_entry(inputs.feature_groups, X.shape[1]))
         return self._result(baseline - scores, inputs.feature_names, scorer)

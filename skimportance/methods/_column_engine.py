@@ -16,7 +16,7 @@ from ._score import ScoreMethod, _score
 __all__ = []
 
 
-def _entries(feature_groups, n_features):
+def _columns_per_entry(feature_groups, n_features):
     """The columns of each entry of the result: every column alone by default."""
     if feature_groups is None:
         return [np.array([j]) for j in range(n_features)]

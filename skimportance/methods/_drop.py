@@ -8,13 +8,13 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight
 
-from ..network import NotAnMLPError, final_step, is_mlp, like_fitted, probe_affine, unfreeze
+from ..network import NotAnMLPError, final_step, is_mlp, with_fitted_names, probe_affine, unfreeze
 from .._parallel import delayed, run
 from .._validation import validated_X
 from ._base import sample_weight_params
 from ._registry import register
-from ._ablation import _typical
-from ._column_engine import _entries
+from ._ablation import _typical_value
+from ._column_engine import _columns_per_entry
 from ._score import ScoreMethod, _score
 
 __all__ = ["DropRetrain"]
@@ -86,7 +86,7 @@ def _refit_and_score(estimator, scorer, column, warm_start, max_iter, X_train, y
             X_train[:, column] = constants[column]
             X[:, column] = constants[column]
         model = _reduced_model(estimator, None, False, max_iter)
-        X_train = like_fitted(estimator, X_train)
+        X_train = with_fitted_names(estimator, X_train)
     else:
         keep = np.arange(X.shape[1])
         if column is not None:
@@ -226,7 +226,7 @@ class DropRetrain(ScoreMethod):
     def _compute(self, inputs):
         estimator, X, y, sample_weight = (inputs.estimator, inputs.X, inputs.y,
                                           inputs.sample_weight)
-        entries = _entries(inputs.feature_groups, X.shape[1])
+        entries = _columns_per_entry(inputs.feature_groups, X.shape[1])
         if any(len(np.unique(cols)) >= X.shape[1] for cols in entries):
             raise ValueError(f"X has n_features={X.shape[1]}; method {self.name!r} "
                              "needs at least one column left after dropping a column or "
@@ -238,7 +238,7 @@ class DropRetrain(ScoreMethod):
         # full network refitted the same way, so those epochs are not credited to an input.
         constants = None
         if not _keeps_columns(estimator, X):
-            constants = np.array([_typical(X_train[:, j], "median")
+            constants = np.array([_typical_value(X_train[:, j], "median")
                                   for j in range(X.shape[1])], dtype=object)
         warm = self.warm_start and _can_warm_start(estimator) and constants is None
         columns = list(entries) + ([None] if warm else [])

@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.random import sample_without_replacement
 
-from ._column_engine import _ColumnMethod, _entries, _Permuted
+from ._column_engine import _ColumnMethod, _columns_per_entry, _Permuted
 from ._registry import register
 from ._score import _score
 
@@ -149,5 +149,5 @@ class Permutation(_ColumnMethod):
 
         scores = self._replace_and_score(estimator, scorer, X, y, sample_weight,
                                          _Permuted(perms), unchanged,
-                                         _entries(inputs.feature_groups, X.shape[1]))
+                                         _columns_per_entry(inputs.feature_groups, X.shape[1]))
         return self._result(baseline - scores, inputs.feature_names, scorer)

@@ -12,7 +12,7 @@ from sklearn.metrics._scorer import _check_multimetric_scoring
 
 from .._result import Importances
 from .._validation import overflow_hint
-from ..network import like_fitted
+from ..network import with_fitted_names
 from ._base import ImportanceMethod
 
 __all__ = ["ScoreMethod"]
@@ -20,7 +20,7 @@ __all__ = ["ScoreMethod"]
 
 def _score(scorer, estimator, X, y, sample_weight):
     """The scores of ``estimator`` on (X, y): a vector, one per scorer of ``scorer``."""
-    return scorer(estimator, like_fitted(estimator, X), y, sample_weight)
+    return scorer(estimator, with_fitted_names(estimator, X), y, sample_weight)
 
 
 class _Scorers:

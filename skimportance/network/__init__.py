@@ -10,14 +10,14 @@
 - unwrapping Pipelines and frozen estimators (``final_step``, ``is_frozen``,
   ``unfreeze``, ``is_mlp``, ``probe_affine``);
 - encoded columns: ``network_inputs`` traces each network input back to the column of
-  X it came from, ``entry_columns`` maps results back, ``like_fitted`` restores names;
+  X it came from, ``entry_columns`` maps results back, ``with_fitted_names`` restores names;
 - the rank-one engine of the score methods (``RankOneNetwork``, ``fast_network``,
   ``single_threaded_blas``) and its numba kernels (``_kernels``).
 
 Nothing outside this package imports an underscore name from it.
 """
 
-from ._columns import entry_columns, like_fitted, network_inputs
+from ._columns import entry_columns, with_fitted_names, network_inputs
 from ._core import (
     CACHE_BYTES,
     HIDDEN,
@@ -39,6 +39,6 @@ from ._rank_one import RankOneNetwork, fast_network, single_threaded_blas
 __all__ = [
     "CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
     "chunk_rows", "derivative", "entry_columns", "fast_network", "final_step",
-    "is_frozen", "is_mlp", "like_fitted", "multiply_by_derivative", "network_inputs",
+    "is_frozen", "is_mlp", "with_fitted_names", "multiply_by_derivative", "network_inputs",
     "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",
 ]

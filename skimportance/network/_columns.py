@@ -13,10 +13,10 @@ import numpy as np
 
 from ._core import NotAnMLPError, final_step, unwrap_network
 
-__all__ = ["like_fitted", "network_inputs"]
+__all__ = ["with_fitted_names", "network_inputs"]
 
 
-def like_fitted(estimator, X):
+def with_fitted_names(estimator, X):
     """X with the column names the estimator was fitted with, if any: a ColumnTransformer
     selects columns by name, and others warn about missing names."""
     names = getattr(estimator, "feature_names_in_", None)
@@ -31,7 +31,7 @@ def like_fitted(estimator, X):
 
 
 def _transform(steps, X):
-    out = like_fitted(steps[0][1], X)
+    out = with_fitted_names(steps[0][1], X)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "X has feature names" and the like
         for _, step in steps:
