@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tracemalloc
 
 # scikit-learn's estimator checks include check_array_api_input, which is skipped unless
 # scipy runs in array-API mode; that must be set before scipy is first imported.
@@ -87,3 +88,13 @@ def kernels(request, monkeypatch):
 @pytest.fixture
 def rng():
     return np.random.default_rng(42)
+
+
+def peak_memory(func):
+    """Peak bytes allocated while func runs, over what was allocated before."""
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

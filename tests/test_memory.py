@@ -1,12 +1,12 @@
 """Bounded memory: peak extra memory (traced by tracemalloc, which sees numpy's arrays)
 stays a fixed fraction of X, whatever scikit-learn's working_memory; and column_scale."""
 
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import sklearn
+from conftest import peak_memory
 from sklearn.neural_network import MLPRegressor
 
 from skimportance import feature_importances
@@ -26,16 +26,6 @@ def large():
         warnings.simplefilter("ignore")
         mlp.fit(X[:2000], y[:2000])
     return X, y, mlp
-
-
-def peak_memory(func):
-    """Peak bytes allocated while func runs, over what was allocated before."""
-    tracemalloc.start()
-    try:
-        func()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 @pytest.mark.parametrize("working_memory", [None, 4096])

@@ -5,12 +5,12 @@ Every bound is below the size of X, or of what a method must return, by enough t
 full copy of X fails it (for drop-and-retrain: a copy on top of what its refits hold).
 """
 
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import sklearn
+from conftest import peak_memory
 from sklearn.neural_network import MLPRegressor
 
 from skimportance import feature_importances
@@ -18,16 +18,6 @@ from skimportance.methods import (
     Conductance, ConnectionWeight, DropRetrain, Garson, IntegratedGradients, LekProfile,
     WeightMagnitude,
 )
-
-
-def peak_memory(func):
-    """Peak bytes allocated while func runs, over what was allocated before."""
-    tracemalloc.start()
-    try:
-        func()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def _fitted(n_rows, n_features, hidden, max_iter, seed=0):

@@ -31,6 +31,8 @@ if HAVE_NUMBA:
         except RuntimeError:  # pragma: no cover - no writable cache directory: compile each run
             return numba.njit(nogil=True, fastmath=_FASTMATH)(func)
 
+    # The scalar form of _core.HIDDEN: compiled loops cannot call the numpy table. The
+    # test suite runs the fast path with and without numba and compares them.
     @_jit
     def _activate(v, code):
         if code == 1:
