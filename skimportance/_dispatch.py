@@ -113,7 +113,7 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
     """
     estimator = fitted_estimator(estimator)
     X, sample_weight, feature_names, groups = validated_inputs(estimator, X, sample_weight,
-                                                      feature_groups)
+                                                               feature_groups)
     y = _validated_y(y, X)
     X_train, y_train, fit_params = (training if training is not None and
                                     method.needs_training_data else (None, None, None))
