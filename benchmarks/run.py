@@ -44,6 +44,7 @@ BENCHMARKS = {  # name: (module, takes --reference-python)
     "permutation": ("bench_permutation", False),
     "drop": ("bench_drop", False),
     "garson": ("bench_garson", False),
+    "significance": ("bench_significance", False),
 }
 QUICK_OUT = Path(tempfile.gettempdir()) / "skimportance-benchmarks-quick"
 

@@ -124,7 +124,7 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
     return check_finite(result, method, X)
 
 
-def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True,
+def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=True,
                         sample_weight=None, feature_groups=None, return_local=False):
     """Importances of the inputs of an already fitted network, without refitting.
 
@@ -148,11 +148,15 @@ def feature_importances(estimator, X=None, y=None, *, method="olden", scale=True
         accepts it (a Pipeline starting with an imputer).
     y : array-like, default=None
         Targets, for methods that score the model.
-    method : str, ImportanceMethod or callable, default="olden"
+    method : str, ImportanceMethod or callable, default="gradient"
         ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
         ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
         ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods`, or ``func(fitted_estimator, X, y) -> importances``.
+        The default is the most accurate method that needs no ``y`` in the project's
+        ground-truth benchmark (mean Spearman correlation with the true importances
+        0.910 on held-out rows; ``"permutation"``, which needs ``y``, 0.911 there and
+        the meta-estimators' default; ``"olden"`` 0.778): see :ref:`accuracy`.
     scale : bool, default=True
         Compute as if the inputs had been standardised: first-layer weights and
         gradients are multiplied by each input's standard deviation in ``X``. With

@@ -189,7 +189,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, *, method="olden", scale=True, feature_groups=None,
+    def __init__(self, estimator=None, *, method="permutation", scale=True, feature_groups=None,
                  cv=None, n_refits=1, random_state=None, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.method = method
@@ -396,7 +396,12 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
                                             params, train, test, self._method_options())
                  for refit in refits for train, test in splits)
         results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
-        return [combine_folds(results[i:i + len(splits)])
+        # The sizes are what Nadeau and Bengio's correction of the folds' interval needs.
+        # Index arrays or boolean masks alike.
+        rows = np.arange(n_samples)
+        sizes = {"n_train": [rows[train].size for train, _ in splits],
+                 "n_test": [rows[test].size for _, test in splits]}
+        return [combine_folds(results[i:i + len(splits)], **sizes)
                 for i in range(0, len(results), len(splits))]
 
     def get_metadata_routing(self):
@@ -458,12 +463,17 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
 # The parameters after ``estimator`` are the same for both meta-estimators: written
 # once, put into both docstrings by _shared_parameters.
 _SHARED_PARAMETERS = """\
-    method : str, ImportanceMethod or callable, default="olden"
+    method : str, ImportanceMethod or callable, default="permutation"
         ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
         ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
         ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods` (whose parameters can be searched as
         ``method__<param>``) or ``func(fitted_estimator, X, y) -> importances``.
+        The default is the most accurate method in the project's ground-truth
+        benchmark, where importances are computed on the training rows as here with
+        ``cv=None`` (mean Spearman correlation with the true importances 0.921 over
+        seven simulated problems; ``"gradient"`` 0.909, ``"olden"`` 0.778): see
+        :ref:`accuracy`. Its shuffles follow ``random_state``.
     scale : bool, default=True
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the

@@ -1,10 +1,15 @@
 """The result of an importance computation."""
 
 import warnings
+from collections import namedtuple
+from numbers import Real
 
 import numpy as np
+from scipy import stats
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, validate_params
 
-__all__ = ["EXTRAS", "Importances"]
+__all__ = ["EXTRAS", "ConfidenceInterval", "Importances"]
 
 # What the families of methods give besides the importances: name -> what it holds.
 EXTRAS = {
@@ -19,7 +24,49 @@ EXTRAS = {
     "groups": "Lek profiles: the values the other inputs are held at, one row per group",
     "rank_counts": "refits: rank_counts[i, r] is how many refits put input i at place r+1",
     "rank_agreement": "refits: Kendall's W of the refits' rankings",
+    "sampling": "folds and refits: how the columns of importances were made, a Bunch "
+                "with n_refits, n_folds (None without cv), n_repeats (columns per refit "
+                "and fold; the columns run refit after refit, fold after fold within a "
+                "refit, repeat after repeat within a fold) and, with folds, n_train and "
+                "n_test (the rows of each fold's training and held-out sets, or None)",
 }
+
+_LEVEL = {"level": [Interval(Real, 0, 1, closed="neither")]}
+
+
+class ConfidenceInterval(namedtuple("ConfidenceInterval", ["low", "high"])):
+    """A confidence interval per feature, from :meth:`Importances.confidence_interval`.
+
+    A named tuple ``(low, high)``, so ``low, high = result.confidence_interval()``
+    works; the other attributes say how it was made.
+
+    Attributes
+    ----------
+    low, high : ndarray of shape (n_features,)
+        The bounds.
+    kind : str
+        The repeats the interval is made from, and so what it covers: ``"repeats"``,
+        ``"folds"``, ``"refits"`` or ``"refits x folds"`` (see
+        :meth:`Importances.confidence_interval`).
+    level : float
+        The confidence level.
+    estimate : ndarray of shape (n_features,)
+        The centre, ``importances_mean``.
+    standard_error : ndarray of shape (n_features,)
+        The estimated standard error of ``estimate``.
+    df : ndarray of shape (n_features,)
+        Degrees of freedom of the Student t quantile.
+    """
+
+    def __new__(cls, low, high, *, kind=None, level=None, estimate=None,
+                standard_error=None, df=None):
+        self = super().__new__(cls, low, high)
+        self.kind = kind
+        self.level = level
+        self.estimate = estimate
+        self.standard_error = standard_error
+        self.df = df
+        return self
 
 
 class Importances:
@@ -64,7 +111,8 @@ class Importances:
         As given; also readable as attributes: ``result.local``,
         ``result.convergence_delta``, ``result.neuron_importances``,
         ``result.neuron_local``, ``result.profile``, ``result.groups``,
-        ``result.rank_counts``, ``result.rank_agreement`` (None when absent).
+        ``result.rank_counts``, ``result.rank_agreement``, ``result.sampling``
+        (None when absent).
 
     Examples
     --------
@@ -75,6 +123,13 @@ class Importances:
     array([0.5, 1.5])
     >>> result.normalized()
     array([0.25, 0.75])
+
+    A method that repeats gives samples, and an interval for the mean:
+
+    >>> repeats = Importances([[2.0, 0.5]], method="permutation",
+    ...                       importances=np.array([[1.0, 2.0, 3.0], [0.5, 0.4, 0.6]]))
+    >>> repeats.confidence_interval(level=0.95).low.round(3)
+    array([-0.484,  0.252])
     """
 
     def __init__(self, per_output, *, method, feature_names=None, output_names=None,
@@ -150,29 +205,275 @@ class Importances:
             return np.zeros_like(clipped)
         return clipped / total
 
-    def to_frame(self):
+    def to_frame(self, level=0.95):
         """The result as a pandas DataFrame, one row per feature.
 
         Columns: ``importance`` (``importances_mean``), ``std`` when the method repeats,
-        then one column per output with ``per_output``.
+        ``ci_low`` and ``ci_high`` when there are repeats to make
+        :meth:`confidence_interval` from, then one column per output with
+        ``per_output``.
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Confidence level of ``ci_low`` and ``ci_high``.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
         """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - exercised only without pandas
             raise ImportError("to_frame needs pandas: pip install pandas") from exc
+        interval = self.confidence_interval(level) if self._repeated() else None
         frame = pd.DataFrame({"importance": self.importances_mean}, index=self.feature_names)
         if self.importances_std is not None:
             frame["std"] = self.importances_std
+        if interval is not None:
+            frame["ci_low"], frame["ci_high"] = interval
         for name, row in zip(self.output_names, self.per_output):
             frame[f"{self.method}[{name}]"] = row
         frame.index.name = "feature"
         return frame
+
+    def _layout(self):
+        """(n_refits, n_folds or None, n_repeats) of the columns of ``importances``."""
+        sampling = self.sampling
+        if sampling is not None:
+            return sampling.n_refits, sampling.n_folds, sampling.n_repeats
+        if self.importances is None:
+            return 1, None, 1
+        return 1, None, np.shape(self.importances)[1]
+
+    def _repeated(self):
+        n_refits, n_folds, n_repeats = self._layout()
+        return n_refits > 1 or (n_folds or 1) > 1 or \
+            (n_folds is None and n_refits == 1 and n_repeats > 1)
+
+    def _table(self):
+        """The samples as (n_features, n_refits, n_folds, n_repeats)."""
+        n_refits, n_folds, n_repeats = self._layout()
+        return np.asarray(self.importances, dtype=float).reshape(
+            self.n_features, n_refits, n_folds or 1, n_repeats)
+
+    def _test_to_train(self):
+        """Nadeau and Bengio's n_test / n_train: K-fold's 1 / (K - 1) when not recorded."""
+        sampling = self.sampling
+        if sampling.n_train is None or sampling.n_test is None:
+            return 1.0 / (sampling.n_folds - 1)
+        return float(np.mean(sampling.n_test) / np.mean(sampling.n_train))
+
+    @validate_params(_LEVEL, prefer_skip_nested_validation=True)
+    def confidence_interval(self, level=0.95):
+        """A confidence interval for ``importances_mean``, from the repeats it pools.
+
+        Which interval, and so what it covers, depends on what was repeated (the
+        :ref:`user guide <uncertainty>` gives the formulas and how to read them). In
+        every case the samples of one model on one held-out set (a method's repeats)
+        are first averaged, and the interval is ``estimate +- t * standard_error``
+        with ``t`` the Student quantile.
+
+        - ``"repeats"``, the repeats of one method on one fitted model and one data set
+          (``Permutation(n_repeats=...)``): the t-interval over the repeats, with
+          ``n_repeats - 1`` degrees of freedom. It covers the method's own noise (the
+          shuffles) only, given that model and that data: not another fit, nor other
+          data.
+        - ``"folds"``, a cross-fit (``cv=``): the corrected resampled t of Nadeau and
+          Bengio (2003). The folds' training sets overlap, so their values are
+          correlated and their plain variance is too small; the variance of the fold
+          means ``s**2`` is scaled by ``1 / J + n_test / n_train`` (``J`` folds, the
+          mean held-out and training sizes) instead of ``1 / J``, with ``J - 1``
+          degrees of freedom. It is about the expected held-out importance of the
+          network trained on a training set of this size, over training sets.
+        - ``"refits"``, refits with other seeds on the same data (``n_refits=``): the
+          t-interval over the refits, ``n_refits - 1`` degrees of freedom. It covers the
+          network's seed, given the data.
+        - ``"refits x folds"`` (both): the refits x folds table of a two-way
+          random-effects model (:meth:`variance_components`); the variance of the mean
+          is ``sigma2_seed / R + s2_folds * (1 / J + n_test / n_train)``, with the
+          seed's main effect ``sigma2_seed`` from the table's mean squares and
+          ``s2_folds`` the variance of the folds' means over refits, with
+          Satterthwaite's degrees of freedom (at least ``min(R, J) - 1``).
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Confidence level, in (0, 1).
+
+        Returns
+        -------
+        interval : ConfidenceInterval
+            A named tuple ``(low, high)``, each of shape (n_features,), whose ``kind``
+            says which of the four it is; also ``level``, ``estimate``,
+            ``standard_error`` and ``df``.
+
+        Raises
+        ------
+        ValueError
+            When nothing was repeated (a deterministic method on one fit): there is no
+            spread to make an interval from.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skimportance import Importances
+        >>> from skimportance._result import combine_folds
+        >>> folds = [Importances([[v, 1.0]], method="garson") for v in (1.0, 2.0, 3.0)]
+        >>> pooled = combine_folds(folds, n_train=[20, 20, 20], n_test=[10, 10, 10])
+        >>> interval = pooled.confidence_interval()
+        >>> interval.kind
+        'folds'
+        >>> interval.standard_error.round(4)  # sqrt(1 * (1/3 + 10/20)) for the first
+        array([0.9129, 0.    ])
+        """
+        n_refits, n_folds, n_repeats = self._layout()
+        if n_folds == 1:
+            raise ValueError("A cross-fit with one fold has no spread over folds; use "
+                             "cv= with at least two folds.")
+        if not self._repeated():
+            raise ValueError(
+                f"The importances of method {self.method!r} hold one value per feature "
+                "(one fit, nothing repeated), so there is no spread to make a confidence "
+                "interval from: fit ImportanceRegressor or ImportanceClassifier with "
+                "cv= (held-out folds) or n_refits= (seeds), or use a method that "
+                "repeats, such as Permutation(n_repeats=5).")
+        if n_repeats is None:
+            raise ValueError("The folds or refits hold different numbers of samples, so "
+                             "they make no table to compute a confidence interval from.")
+        cells = self._table().mean(axis=3)  # (n_features, refits, folds)
+        if n_folds is None and n_refits == 1:
+            kind, (se, df) = "repeats", _t_over(self._table()[:, 0, 0, :])
+        elif n_folds is None:
+            kind, (se, df) = "refits", _t_over(cells[:, :, 0])
+        elif n_refits == 1:
+            folds = cells[:, 0, :]
+            kind, df = "folds", np.full(self.n_features, n_folds - 1.0)
+            se = np.sqrt(folds.var(axis=1, ddof=1)
+                         * (1.0 / n_folds + self._test_to_train()))
+        else:
+            kind = "refits x folds"
+            se, df = _two_way_error(_mean_squares(cells), n_refits, n_folds,
+                                    self._test_to_train())
+        estimate = np.asarray(self.importances_mean, dtype=float)
+        half = stats.t.ppf(0.5 + level / 2.0, df) * se
+        return ConfidenceInterval(estimate - half, estimate + half, kind=kind,
+                                  level=float(level), estimate=estimate,
+                                  standard_error=se, df=df)
+
+    def variance_components(self):
+        """How much of the spread is the network's seed and how much the data.
+
+        For a result with both ``n_refits`` and ``cv``: the table ``T[r, j]`` of refit
+        ``r`` on fold ``j`` (a method's repeats averaged first) is read as a two-way
+        random-effects model without replication, ``T[r, j] = mu + a[r] + b[j] +
+        e[r, j]``, with the seed's effect ``a`` (each refit keeps its seed on every
+        fold), the fold's ``b`` and their interaction ``e``. From the mean squares of
+        refits ``MS_R``, folds ``MS_J`` and residuals ``MS_E`` (``R`` refits, ``J``
+        folds), ``seed_main = (MS_R - MS_E) / J``, ``data = (MS_J - MS_E) / R`` (both
+        clipped at 0) and ``interaction = MS_E``.
+
+        ``seed`` and ``data`` are the law of total variance of one value ``T``
+        conditioned on the data: ``seed`` is the variance over seeds on a fixed
+        training set (``seed_main + interaction``: a seed's effect that changes with
+        the data is the seed's too), the mean over folds of the variance over refits;
+        ``data`` the variance over folds of the value averaged over seeds. Their sum
+        ``total`` is the variance of one refit's value on one fold.
+
+        Returns
+        -------
+        components : Bunch
+            Each of shape (n_features,): ``seed``, ``data``, ``total``,
+            ``seed_main``, ``interaction`` and ``repeats`` (the variance of one of a
+            method's repeats within a refit and fold, part of ``interaction`` once
+            averaged; None when the method does not repeat); and ``n_refits``,
+            ``n_folds``.
+
+        Raises
+        ------
+        ValueError
+            When the result is not from both ``n_refits > 1`` and ``cv``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skimportance import Importances
+        >>> from skimportance._result import combine_folds, combine_refits
+        >>> table = np.array([[1.0, 3.0], [2.0, 4.0], [3.0, 5.0]])  # refits x folds
+        >>> refits = [combine_folds([Importances([[v]], method="m") for v in row])
+        ...           for row in table]
+        >>> parts = combine_refits(refits).variance_components()
+        >>> parts.seed, parts.data  # var(1, 2, 3) and var(2, 4) - 0: no interaction
+        (array([1.]), array([2.]))
+        """
+        n_refits, n_folds, n_repeats = self._layout()
+        if n_refits < 2 or n_folds is None or n_folds < 2 or n_repeats is None:
+            raise ValueError(
+                "variance_components needs refits on folds, to tell the seed from the "
+                f"data: this result has n_refits={n_refits} and "
+                f"{'no folds' if n_folds is None else f'{n_folds} folds'}; fit "
+                "ImportanceRegressor or ImportanceClassifier with both n_refits>=2 and "
+                "cv=.")
+        table = self._table()
+        ms_r, ms_j, ms_e = _mean_squares(table.mean(axis=3))
+        seed_main = np.clip((ms_r - ms_e) / n_folds, 0, None)
+        data = np.clip((ms_j - ms_e) / n_refits, 0, None)
+        seed = (ms_r + (n_folds - 1) * ms_e) / n_folds
+        repeats = table.var(axis=3, ddof=1).mean(axis=(1, 2)) if n_repeats > 1 else None
+        return Bunch(seed=seed, data=data, total=seed + data, seed_main=seed_main,
+                     interaction=ms_e, repeats=repeats, n_refits=n_refits,
+                     n_folds=n_folds)
 
     def __repr__(self):
         order = np.argsort(-self.importances_mean)[:5]
         top = ", ".join(f"{self.feature_names[i]}={self.importances_mean[i]:.3g}" for i in order)
         more = ", ..." if self.n_features > 5 else ""
         return f"Importances(method={self.method!r}, {top}{more})"
+
+
+def _t_over(samples):
+    """Standard error and degrees of freedom of the mean of the rows' samples."""
+    n = samples.shape[1]
+    se = samples.std(axis=1, ddof=1) / np.sqrt(n)
+    return se, np.full(samples.shape[0], n - 1.0)
+
+
+def _mean_squares(cells):
+    """Mean squares of refits, folds and residuals of tables (n_features, R, J)."""
+    _, n_refits, n_folds = cells.shape
+    grand = cells.mean(axis=(1, 2), keepdims=True)
+    rows = cells.mean(axis=2, keepdims=True)
+    columns = cells.mean(axis=1, keepdims=True)
+    ms_r = n_folds * ((rows - grand) ** 2).sum(axis=(1, 2)) / (n_refits - 1)
+    ms_j = n_refits * ((columns - grand) ** 2).sum(axis=(1, 2)) / (n_folds - 1)
+    residuals = cells - rows - columns + grand
+    ms_e = (residuals ** 2).sum(axis=(1, 2)) / ((n_refits - 1) * (n_folds - 1))
+    return ms_r, ms_j, ms_e
+
+
+def _two_way_error(mean_squares, n_refits, n_folds, test_to_train):
+    """Standard error of the grand mean of a refits x folds table, and Satterthwaite's
+    degrees of freedom.
+
+    Var = max(MS_R - MS_E, 0) / (R J) + MS_J (1 + J c) / (R J): the seed's main effect
+    over R refits, plus the variance of the folds' means (MS_J / R) with Nadeau and
+    Bengio's factor 1 / J + c. Without the seed term it is the folds' interval on the
+    means over refits. The degrees of freedom are floored at min(R, J) - 1, those of the
+    least replicated positive mean square: with the difference MS_R - MS_E,
+    Satterthwaite's formula can fall below 1 when the seed's effect is near zero.
+    """
+    ms_r, ms_j, ms_e = mean_squares
+    scale = 1.0 / (n_refits * n_folds)
+    seeded = ms_r > ms_e
+    # Terms a_k MS_k with their degrees of freedom; the seed's two vanish when clipped.
+    terms = [(np.where(seeded, scale * ms_r, 0.0), n_refits - 1.0),
+             (np.where(seeded, -scale * ms_e, 0.0), (n_refits - 1.0) * (n_folds - 1.0)),
+             (scale * (1.0 + n_folds * test_to_train) * ms_j, n_folds - 1.0)]
+    variance = sum(term for term, _ in terms)
+    spread = sum(term ** 2 / dof for term, dof in terms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = np.where(spread > 0, variance ** 2 / spread, n_folds - 1.0)
+    return np.sqrt(variance), np.maximum(df, min(n_refits, n_folds) - 1.0)
 
 
 def _mean_over_folds(values):
@@ -183,18 +484,23 @@ def _mean_over_folds(values):
     return np.mean(values, axis=0)
 
 
-def combine_folds(results):
+def combine_folds(results, *, n_train=None, n_test=None):
     """One :class:`Importances` from the held-out results of the folds of a cross-fit.
 
     ``importances`` holds every fold's samples side by side (its repeats for methods
     that repeat, its ``importances_mean`` otherwise); ``importances_mean`` and
     ``importances_std`` are their mean and standard deviation. ``per_output`` (and
-    ``neuron_importances``) are the means over folds.
+    ``neuron_importances``) are the means over folds. ``sampling`` records the layout,
+    and the sizes the confidence interval's correction needs.
 
     Parameters
     ----------
     results : list of Importances
         One per fold, from the same method on the same features.
+    n_train, n_test : array-like of int of shape (n_folds,), default=None
+        Rows of each fold's training and held-out sets; when not given,
+        :meth:`Importances.confidence_interval` takes the ratio of K-fold,
+        ``1 / (n_folds - 1)``.
 
     Returns
     -------
@@ -207,8 +513,13 @@ def combine_folds(results):
     >>> combine_folds(folds).importances_mean
     array([2., 0.])
     """
+    counts = {_samples(r).shape[1] for r in results}
+    sizes = [None if n is None else np.asarray(n, dtype=int) for n in (n_train, n_test)]
+    sampling = Bunch(n_refits=1, n_folds=len(results),
+                     n_repeats=counts.pop() if len(counts) == 1 else None,
+                     n_train=sizes[0], n_test=sizes[1])
     return _pool(results, "folds", "every fold must see the same outputs (all classes in "
-                 "every training fold)")
+                 "every training fold)", sampling=sampling)
 
 
 def _pool(results, what, why, **extra):
@@ -247,6 +558,7 @@ def combine_refits(results):
     ``importances_std`` are their mean and standard deviation; ``per_output`` (and
     ``neuron_importances``) the means over refits. ``rank_counts`` and
     ``rank_agreement`` (Kendall's W) compare the refits' ``importances_mean``.
+    ``sampling`` records the layout (refits, and each refit's folds and repeats).
 
     Parameters
     ----------
@@ -274,4 +586,16 @@ def combine_refits(results):
 
     means = np.vstack([np.asarray(r.importances_mean, dtype=float) for r in results])
     return _pool(results, "refits", "every refit must see the same outputs",
-                 rank_counts=rank_table(means), rank_agreement=kendalls_w(means))
+                 rank_counts=rank_table(means), rank_agreement=kendalls_w(means),
+                 sampling=_refits_sampling(results))
+
+
+def _refits_sampling(results):
+    """The layout of refits of results: each refit's folds and repeats, if all alike."""
+    inner = [(r.sampling.n_folds, r.sampling.n_repeats) if r.sampling is not None
+             else (None, _samples(r).shape[1]) for r in results]
+    n_folds, n_repeats = inner[0] if len(set(inner)) == 1 else (None, None)
+    first = results[0].sampling
+    sizes = (first.n_train, first.n_test) if first is not None and n_folds else (None, None)
+    return Bunch(n_refits=len(results), n_folds=n_folds, n_repeats=n_repeats,
+                 n_train=sizes[0], n_test=sizes[1])

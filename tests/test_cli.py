@@ -16,7 +16,7 @@ import pytest
 from skimportance import _agreement
 from skimportance._agreement import kendalls_w, mean_pairwise_spearman, rank_descending, spearman
 from skimportance.cli import _data, _modelling, _report, main
-from skimportance.methods import METHODS
+from skimportance.methods import DEFAULT_METHOD, METHODS
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
 AGREEMENT = re.compile(
@@ -27,21 +27,25 @@ FAST = ["--hidden", "6", "--max-iter", "300"]
 
 
 def parse_output(text):
-    """Header line, method names, rows {feature: (importances, ranks, mean rank)}, order,
-    agreement line."""
+    """Header lines (up to the table) joined, method names, rows {feature: (importances,
+    ranks, mean rank, spreads)}, order, agreement line."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("feature"))
     columns = lines[start].split()
     assert columns[0] == "feature" and columns[-2:] == ["mean", "rk"]
-    headings = columns[1:-2:2]
+    headings = [heading.rstrip("*") for heading in columns[1:-2:2]]
     assert columns[2:-2:2] == ["rk"] * len(headings)
     rows, order = {}, []
     for line in lines[start + 1:]:
         if not line.strip():
             break
         fields = line.split()
-        values = [float(v) for v in fields[1:]]
-        rows[fields[0]] = (np.array(values[0:-1:2]), np.array(values[1:-1:2]), values[-1])
+        cells = fields[1:-1]
+        values = [float(cell.split("±")[0]) for cell in cells[0::2]]
+        spreads = [float(cell.split("±")[1]) if "±" in cell else np.nan
+                   for cell in cells[0::2]]
+        rows[fields[0]] = (np.array(values), np.array([float(v) for v in cells[1::2]]),
+                           float(fields[-1]), np.array(spreads))
         order.append(fields[0])
     full = {}
     for line in lines:
@@ -52,7 +56,7 @@ def parse_output(text):
     methods = [full.get(heading, heading) for heading in headings]
     agreement = [line for line in lines if line.startswith("Agreement")]
     assert len(agreement) == 1
-    return lines[0], methods, rows, order, agreement[0]
+    return "\n".join(lines[:start]), methods, rows, order, agreement[0]
 
 
 def run(argv):
@@ -74,9 +78,19 @@ def test_default_run_table(default_run):
     header, methods, rows, order, agreement = parse_output(default_run)
     assert methods == list(METHODS)
     assert sorted(rows) == sorted(DIABETES_FEATURES)
-    r2 = float(re.search(r"held-out R\^2 = (-?[0-9.]+) on 111 rows", header).group(1))
-    assert 0.2 < r2 < 0.7  # linear regression gets about 0.36 on this split
-    assert header.startswith("load_diabetes: regression, 442 rows, 10 features, MLP (32,16);")
+    scores = re.search(r"held-out R\^2 \(5-fold cross-validation\): MLP (-?[0-9.]+) ± "
+                       r"([0-9.]+), linear regression (-?[0-9.]+) ± ([0-9.]+)", header)
+    assert scores, header
+    mlp_r2, linear_r2 = float(scores.group(1)), float(scores.group(3))
+    assert 0.2 < mlp_r2 < 0.7 and 0.4 < linear_r2 < 0.6  # about 0.49 for least squares
+    assert header.startswith("load_diabetes: regression, 442 rows, 10 features, MLP (32,16)")
+    assert "importances: on the held-out rows of each fold (mean ± sd over 5 folds)" in header
+    spreads = np.array([rows[f][3] for f in order])
+    assert np.all(np.isfinite(spreads)) and spreads.min() >= 0 and spreads.max() > 0
+    # The recommended method's heading is marked, and a footnote says why.
+    heading = _report._abbreviations(list(METHODS))[list(METHODS).index(DEFAULT_METHOD)]
+    assert f" {heading}* " in default_run.split("\nfeature", 1)[1].splitlines()[0]
+    assert f"* recommended: {DEFAULT_METHOD}, the most accurate" in default_run
     importances = np.array([rows[f][0] for f in order])  # (features, methods)
     ranks = np.array([rows[f][1] for f in order])
     mean_ranks = np.array([rows[f][2] for f in order])
@@ -96,9 +110,15 @@ def test_default_run_table(default_run):
 
     match = AGREEMENT.match(agreement)
     assert match, agreement
-    assert int(match.group(1)) == len(METHODS)
-    assert float(match.group(2)) == pytest.approx(kendalls_w(ranks.T), abs=0.006)
-    assert float(match.group(3)) == pytest.approx(mean_pairwise_spearman(ranks.T), abs=0.006)
+    # Conductance's per-input values are integrated gradients': they count once.
+    counted = [k for k, method in enumerate(methods) if method != "conductance"]
+    np.testing.assert_allclose(importances[:, methods.index("conductance")],
+                               importances[:, methods.index("integrated_gradients")])
+    assert int(match.group(1)) == len(METHODS) - 1
+    assert "conductance counted with integrated_gradients" in default_run
+    assert float(match.group(2)) == pytest.approx(kendalls_w(ranks[:, counted].T), abs=0.006)
+    assert float(match.group(3)) == pytest.approx(
+        mean_pairwise_spearman(ranks[:, counted].T), abs=0.006)
     assert 0.3 < float(match.group(2)) <= 1
 
 
@@ -108,17 +128,19 @@ def test_default_run_table_is_aligned_and_its_columns_narrow(default_run):
     table = lines[start:start + 1 + len(DIABETES_FEATURES)]
     # The header and every row have the same width: the columns line up.
     assert len({len(line) for line in table}) == 1, table
-    # Method names longer than 8 characters are abbreviated (see --help), so each method
-    # adds at most two spaces, a heading of 8, a space and a rank of 3 ("10", "9.5").
+    # Method names longer than 8 characters are abbreviated (see --help; the recommended
+    # one is marked with "*"), so each method adds at most two spaces, a cell of 10
+    # ("0.114±.017"), a space and a rank of 3 ("10", "9.5").
     headings = table[0].split()[1:-2:2]
     assert len(headings) == len(METHODS)
-    assert max(len(heading) for heading in headings) <= 8
-    assert len(table[0]) <= len("feature") + len(METHODS) * (3 + 8 + 3) + len("  mean rk")
+    assert max(len(heading.rstrip("*")) for heading in headings) <= 8
+    assert len(table[0]) <= len("feature") + len(METHODS) * (2 + 10 + 1 + 3) + len("  mean rk")
     # The lines around the table do not grow with the table: they fit in 100 columns.
     legend = [line for line in lines if line.startswith("Abbreviations: ")]
     others = [line for line in lines[:start] + lines[start + len(table):]
               if line not in legend]
-    assert others[0].startswith("load_diabetes: ") and others[-1].startswith("Agreement")
+    assert others[0].startswith("load_diabetes: ") and others[-1].startswith("  (conductance")
+    assert others[-2].startswith("Agreement")
     assert max(len(line) for line in others) <= 100
 
 
@@ -161,7 +183,8 @@ def test_single_method_has_no_agreement_statistics():
     code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "50"])
     assert code == 0, err
     assert out.splitlines()[-1] == "Agreement: only 1 method, nothing to compare"
-    assert out.splitlines()[1].startswith("note: the MLP did not converge in 50 epochs")
+    assert any(line.startswith("note: the MLP did not converge in 50 epochs")
+               for line in out.splitlines()[:5])
 
 
 # --------------------------------------------------------------------------------------
@@ -238,7 +261,8 @@ def test_csv_regression(tmp_path):
     assert code == 0, err
     header, methods, rows, order, _ = parse_output(out)
     assert header.startswith("reg.csv: regression of 'y', 80 rows, 3 features, MLP (6)")
-    r2 = float(re.search(r"held-out R\^2 = (-?[0-9.]+) on 20 rows", header).group(1))
+    r2 = float(re.search(r"held-out R\^2 \(5-fold cross-validation\): MLP (-?[0-9.]+)",
+                         header).group(1))
     assert r2 > 0.6
     assert methods == list(METHODS)
     assert sorted(order) == ["noise", "strong", "weak"]
@@ -259,7 +283,8 @@ def test_csv_classification_with_string_target(tmp_path):
     assert code == 0, err
     header, methods, rows, order, _ = parse_output(out)
     assert "classification of 'label' (2 classes), 60 rows, 3 features" in header
-    accuracy = float(re.search(r"held-out accuracy = ([0-9.]+) on 15 rows", header).group(1))
+    accuracy = float(re.search(r"held-out accuracy \(5-fold cross-validation\): MLP "
+                               r"([0-9.]+)", header).group(1))
     assert accuracy >= 0.8
     assert order[0] == "c"
 
@@ -307,15 +332,16 @@ def test_output_round_trip(tmp_path, extension):
         assert isinstance(records, list)
     expected_keys = ["feature"]
     for method in methods:
-        expected_keys += [f"{method}_importance", f"{method}_rank"]
+        expected_keys += [f"{method}_importance", f"{method}_sd", f"{method}_rank"]
     assert list(records[0]) == expected_keys + ["mean_rank"]
     assert [record["feature"] for record in records] == order
     for record in records:
-        importances, ranks, mean_rank = rows[record["feature"]]
+        importances, ranks, mean_rank, spreads = rows[record["feature"]]
         for k, method in enumerate(methods):
             assert float(record[f"{method}_rank"]) == ranks[k]
             assert float(record[f"{method}_importance"]) == pytest.approx(
                 importances[k], abs=5e-4)
+            assert float(record[f"{method}_sd"]) == pytest.approx(spreads[k], abs=5e-4)
         assert float(record["mean_rank"]) == pytest.approx(mean_rank, abs=5e-3)
     for method in methods:
         total = sum(float(record[f"{method}_importance"]) for record in records)
@@ -474,23 +500,27 @@ def test_failure_of_the_computation_is_one_line(monkeypatch):
 
 
 def test_warnings_of_a_successful_run_are_still_shown(monkeypatch):
-    compute = _modelling.compute
+    from skimportance import _compare
 
-    def warning_compute(*args):
+    compute = _compare.compare_methods
+
+    def warning_compute(*args, **kwargs):
         warnings.warn("a note from a method", UserWarning)
-        return compute(*args)
+        return compute(*args, **kwargs)
 
-    monkeypatch.setattr(_modelling, "compute", warning_compute)
+    monkeypatch.setattr(_compare, "compare_methods", warning_compute)
     with pytest.warns(UserWarning, match="a note from a method"):
         code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
     assert code == 0, err
 
 
 def test_interrupt_is_not_turned_into_an_error(monkeypatch):
-    def interrupted(*args):
+    from skimportance import _compare
+
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_modelling, "compute", interrupted)
+    monkeypatch.setattr(_compare, "compare_methods", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run(["--method", "olden", "--hidden", "4", "--max-iter", "30"])
 
@@ -594,19 +624,21 @@ def test_plot_writes_the_chart_of_the_table(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     from skimportance.plotting import _comparison
 
+    from skimportance import _compare
+
     drawn, computed = [], []
-    draw, compute = _comparison.draw_comparison, _modelling.compute
+    draw, compute = _comparison.draw_comparison, _compare.compare_methods
 
     def spy_draw(feature_names, methods, matrix, **kwargs):
         drawn.append((list(feature_names), list(methods), np.array(matrix)))
         return draw(feature_names, methods, matrix, **kwargs)
 
-    def spy_compute(*args):
+    def spy_compute(*args, **kwargs):
         computed.append(args)
-        return compute(*args)
+        return compute(*args, **kwargs)
 
     monkeypatch.setattr(_comparison, "draw_comparison", spy_draw)
-    monkeypatch.setattr(_modelling, "compute", spy_compute)
+    monkeypatch.setattr(_compare, "compare_methods", spy_compute)
     target = str(tmp_path / "chart.png")
     code, out, err = run([*PLOT_FAST, "--plot", target])
     assert code == 0, err

@@ -84,7 +84,7 @@ def test_unfitted_estimator_is_fitted_as_a_clone(data, fitted):
         check_is_fitted(model)
     assert comparison.method_names == ["olden"]
     np.testing.assert_allclose(comparison.normalized[0],
-                               feature_importances(fitted, X, y).normalized())
+                               feature_importances(fitted, X, y, method="olden").normalized())
 
 
 def test_fitted_meta_estimator_is_read_through(data):

@@ -86,7 +86,7 @@ def test_n_refits_1_is_the_single_fit():
 def test_n_refits_1_with_cv_is_the_plain_cross_fit():
     X, y = _data()
     cv = KFold(3)
-    one = ImportanceRegressor(_mlp(), n_refits=1, cv=cv).fit(X, y).importances_
+    one = ImportanceRegressor(_mlp(), method="olden", n_refits=1, cv=cv).fit(X, y).importances_
     expected = []
     for train, test in cv.split(X):
         fitted = _mlp().fit(X[train], y[train])
@@ -98,12 +98,12 @@ def test_n_refits_1_with_cv_is_the_plain_cross_fit():
 def test_refits_with_cv_cross_fit_each_refit_on_the_same_splits():
     X, y = _data()
     cv = KFold(2)
-    est = ImportanceRegressor(_mlp(seed=1), n_refits=2, cv=cv).fit(X, y)
+    est = ImportanceRegressor(_mlp(seed=1), method="olden", n_refits=2, cv=cv).fit(X, y)
     columns = []
     for seed in [1, *_seeds(1, 2)]:
         for train, test in cv.split(X):
             fitted = _mlp(seed=int(seed)).fit(X[train], y[train])
-            columns.append(feature_importances(fitted, X[test]).importances_mean)
+            columns.append(feature_importances(fitted, X[test], method="olden").importances_mean)
     np.testing.assert_allclose(est.importances_.importances, np.column_stack(columns),
                                rtol=1e-12)
     np.testing.assert_array_equal(est.importances_.rank_counts.sum(axis=1), [2] * 4)
@@ -112,17 +112,17 @@ def test_refits_with_cv_cross_fit_each_refit_on_the_same_splits():
 @pytest.mark.parametrize("cv", [None, 3])
 def test_estimator_is_the_first_refit(cv):
     X, y = _data()
-    est = ImportanceRegressor(_mlp(), n_refits=3, cv=cv).fit(X, y)
+    est = ImportanceRegressor(_mlp(), method="olden", n_refits=3, cv=cv).fit(X, y)
     np.testing.assert_array_equal(est.predict(X), _mlp().fit(X, y).predict(X))
 
 
 def test_pipeline_seeds_every_random_state_step():
     X, y = _data()
     pipe = make_pipeline(StandardScaler(), _mlp(seed=5))
-    est = ImportanceRegressor(pipe, n_refits=3).fit(X, y)
+    est = ImportanceRegressor(pipe, method="olden", n_refits=3).fit(X, y)
     expected = np.column_stack([
         feature_importances(clone(pipe).set_params(mlpregressor__random_state=int(s))
-                            .fit(X, y), X).importances_mean
+                            .fit(X, y), X, method="olden").importances_mean
         for s in [5, *_seeds(5, 3)]])
     np.testing.assert_allclose(est.importances_.importances, expected, rtol=1e-12)
     np.testing.assert_array_equal(est.predict(X), clone(pipe).fit(X, y).predict(X))
@@ -131,8 +131,8 @@ def test_pipeline_seeds_every_random_state_step():
 @pytest.mark.parametrize("cv", [None, 2])
 def test_n_jobs_does_not_change_numbers(cv):
     X, y = _data(n=60)
-    one = ImportanceRegressor(_mlp(), n_refits=3, cv=cv, n_jobs=1).fit(X, y)
-    two = ImportanceRegressor(_mlp(), n_refits=3, cv=cv, n_jobs=2).fit(X, y)
+    one = ImportanceRegressor(_mlp(), method="olden", n_refits=3, cv=cv, n_jobs=1).fit(X, y)
+    two = ImportanceRegressor(_mlp(), method="olden", n_refits=3, cv=cv, n_jobs=2).fit(X, y)
     np.testing.assert_array_equal(one.importances_.importances, two.importances_.importances)
     np.testing.assert_array_equal(one.importances_.rank_counts, two.importances_.rank_counts)
     assert one.importances_.rank_agreement == two.importances_.rank_agreement
@@ -169,10 +169,10 @@ def test_frozen_estimator_cannot_be_refitted():
 def test_random_state_instance_leaves_the_first_refit_as_a_single_fit():
     X, y = _data()
     mlp = _mlp(seed=np.random.RandomState(4))
-    est = ImportanceRegressor(mlp, n_refits=3).fit(X, y)
+    est = ImportanceRegressor(mlp, method="olden", n_refits=3).fit(X, y)
     single = clone(mlp).fit(X, y)
     np.testing.assert_array_equal(est.predict(X), single.predict(X))
-    expected = feature_importances(single, X).importances_mean
+    expected = feature_importances(single, X, method="olden").importances_mean
     np.testing.assert_array_equal(est.importances_.importances[:, 0], expected)
 
 
@@ -181,11 +181,11 @@ def test_same_numbers_on_a_dask_cluster():
     from joblib import parallel_config
 
     X, y = _data(n=60)
-    expected = ImportanceRegressor(_mlp(), n_refits=3, n_jobs=1).fit(X, y).importances_
+    expected = ImportanceRegressor(_mlp(), method="olden", n_refits=3, n_jobs=1).fit(X, y).importances_
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster:
         with distributed.Client(cluster), parallel_config(backend="dask"):
-            got = ImportanceRegressor(_mlp(), n_refits=3, n_jobs=2).fit(X, y).importances_
+            got = ImportanceRegressor(_mlp(), method="olden", n_refits=3, n_jobs=2).fit(X, y).importances_
     # The same seeds give the same refits (a mix-up changes importances of order 1);
     # to rounding, since the workers' BLAS may sum in another order.
     np.testing.assert_allclose(got.importances, expected.importances, rtol=1e-12,

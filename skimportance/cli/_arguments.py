@@ -12,6 +12,7 @@ __all__ = ["PROG", "parse_arguments"]
 PROG = "skimportance"
 DEFAULT_HIDDEN = (32, 16)
 DEFAULT_MAX_ITER = 1000
+DEFAULT_CV = 5
 
 
 def _methods_option(text):
@@ -54,6 +55,17 @@ def _positive_int(text):
     return value
 
 
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0 or value == 1:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 or a number of folds of at least 2, got {text!r}")
+    return value
+
+
 def _output_option(text):
     if not text.lower().endswith((".csv", ".json")):
         raise argparse.ArgumentTypeError(
@@ -73,11 +85,19 @@ other columns are features and must be numeric, with no missing values
 
 EPILOG = """\
 model:
-  make_pipeline(StandardScaler(), MLPRegressor or MLPClassifier), fit on a random
-  75%% of the rows; the header reports the R^2 (regression) or the accuracy
-  (classification) on the other 25%%. Importances are computed on the training
-  part. With at least %(early)d training rows, early stopping holds out %(val)d%% of
-  them and stops when the validation score has not improved for %(nochange)d epochs.
+  make_pipeline(StandardScaler(), MLPRegressor or MLPClassifier). By default (--cv 5)
+  one network is fitted per fold of a shuffled 5-fold split (stratified for
+  classification) and every method is computed on the rows that network did not see:
+  the table shows the mean over the folds and, after "±", the standard deviation.
+  The header gives the held-out R^2 (regression) or accuracy (classification) of the
+  network and of a plain linear (logistic) regression on the same folds: when the
+  linear model predicts as well, the network may not be worth explaining.
+  --cv 0 fits one network on a random 75%% of the rows, scores it on the other 25%%
+  and computes the importances on the training part (optimistic). With at least
+  %(early)d training rows, early stopping holds out %(val)d%% of them and stops when the
+  validation score has not improved for %(nochange)d epochs. --refits K fits K networks
+  (seeds --random-state, +1, ...) on the same folds, pools them in the table and
+  prints each method's rank stability (Kendall's W of the K rankings).
 
 task:
   The target is a classification target when it is not numeric, or when it is
@@ -91,13 +111,23 @@ table:
   the normalised importance (clipped at 0, summing to 1 over the features) and
   the rank "rk" (1 = most important; ties share their average rank). Method names
   longer than %(method_width)d characters are abbreviated (a legend follows the table),
-  feature names longer than %(name_width)d are shortened. Last line: Kendall's W
-  (coefficient of concordance, 0 = no agreement, 1 = identical rankings) and the
-  mean Spearman rank correlation over all pairs of methods.
+  feature names longer than %(name_width)d are shortened. The heading of the
+  recommended method (the most accurate in skimportance's ground-truth benchmark)
+  ends in "*". Last line: Kendall's W (coefficient of concordance, 0 = no agreement,
+  1 = identical rankings) and the mean Spearman rank correlation over all pairs of
+  methods; conductance, whose per-input values equal integrated gradients' by
+  construction, counts once with it.
+
+--evaluate:
+  Remove-and-retrain on held-out folds (skimportance.evaluate_methods): for each
+  method, the inputs it ranks first are removed, the network is refitted without
+  them and scored on the held-out fold; the faithfulness is how much more that
+  hurts than removing inputs in a random order (higher is better).
 
 output file (--output):
   .csv: one row per feature, in the order of the table, with the columns feature,
-  <method>_importance and <method>_rank for each method, and mean_rank.
+  <method>_importance, <method>_sd (with --cv) and <method>_rank for each method,
+  and mean_rank.
   .json: the same rows as a list of records (objects with the same keys).
 
 chart (--plot):
@@ -133,6 +163,18 @@ def _parser():
                         metavar="N", help="maximum training epochs (default: %(default)s)")
     parser.add_argument("--random-state", type=int, default=0, metavar="INT",
                         help="seed of the split and of the MLP (default: %(default)s)")
+    parser.add_argument("--cv", type=_non_negative_int, default=DEFAULT_CV, metavar="K",
+                        help="measure the importances on the held-out rows of K folds "
+                             "(default: %(default)s); 0: fit on a random 75%% and measure "
+                             "them on it (optimistic)")
+    parser.add_argument("--refits", type=_positive_int, default=1, metavar="K",
+                        help="refit the network with K seeds on the same folds and show "
+                             "how stable each method's ranking is (needs --cv; default: "
+                             "%(default)s)")
+    parser.add_argument("--evaluate", action="store_true",
+                        help="also rank the methods by faithfulness on this data: "
+                             "remove-and-retrain on held-out folds (slow: one refit per "
+                             "method, fraction and fold)")
     parser.add_argument("--output", type=_output_option, metavar="PATH",
                         help="also write the table to PATH, ending in .csv or .json")
     parser.add_argument("--plot", metavar="PATH",
@@ -149,4 +191,6 @@ def parse_arguments(argv):
         parser.error("--target needs a CSV file")
     if args.csv is not None and args.target is None:
         parser.error("a CSV file needs --target COLUMN, the column to predict")
+    if args.refits > 1 and not args.cv:
+        parser.error("--refits needs held-out folds: use it with --cv K (K >= 2)")
     return args

@@ -2,6 +2,7 @@
 
 import os
 import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -14,20 +15,55 @@ from ._report import check_output_paths, print_table, row_order, write_output, w
 __all__ = ["main"]
 
 
-def _header(data, from_file, hidden, score_text):
+def _task(data, from_file):
     if data.task == "classification":
         n_classes = np.unique(data.y).size
-        task = f"classification of {data.target_name!r} ({n_classes} classes)"
-    elif from_file:
-        task = f"regression of {data.target_name!r}"
-    else:
-        task = "regression"
-    return (f"{data.label}: {task}, {data.X.shape[0]} rows, {data.X.shape[1]} features, "
-            f"MLP ({hidden}); {score_text}")
+        return f"classification of {data.target_name!r} ({n_classes} classes)"
+    return f"regression of {data.target_name!r}" if from_file else "regression"
+
+
+def _mean_sd(values):
+    values = np.asarray(values, dtype=float)
+    return f"{values.mean():.2f}" + (f" ± {values.std():.2f}" if values.size > 1 else "")
+
+
+def _scores_line(data, network, linear, where):
+    """The network's held-out score beside the linear model's, and a note when the
+    linear model is as good: then the network may not be worth explaining."""
+    metric = "R^2" if data.task == "regression" else "accuracy"
+    plain = "linear regression" if data.task == "regression" else "logistic regression"
+    line = f"held-out {metric} ({where}): MLP {_mean_sd(network)}, {plain} {_mean_sd(linear)}"
+    if np.mean(linear) >= np.mean(network):
+        line += ("\nnote: the linear model predicts as well; its coefficients may be the "
+                 "simpler explanation")
+    return line
+
+
+def _pooled(comparisons):
+    """Mean normalised importances over refits and folds, their spread, and the ranks."""
+    from .._agreement import rank_descending
+
+    means = np.array([c.normalized for c in comparisons])
+    within = np.array([c.spread for c in comparisons]) ** 2
+    mean = means.mean(axis=0)
+    spread = np.sqrt(within.mean(axis=0) + means.var(axis=0))  # over every refit and fold
+    return mean, spread, np.vstack([rank_descending(row) for row in mean])
+
+
+def _stability_line(comparisons, methods):
+    from .._agreement import kendalls_w
+
+    values = [kendalls_w(np.vstack([c.ranks[k] for c in comparisons]))
+              for k in range(len(methods))]
+    pairs = ", ".join(f"{method} {w:.2f}" for method, w in zip(methods, values))
+    return "\n".join([f"Rank stability over {len(comparisons)} refits (Kendall's W, 1 = the "
+                      "same ranking every time):",
+                      *textwrap.wrap(pairs, 98, initial_indent="  ",
+                                     subsequent_indent="  ")])
 
 
 def _run(args):
-    from ..methods import METHODS
+    from ..methods import DEFAULT_METHOD, METHODS
 
     methods = args.method if args.method else list(METHODS)
     check_output_paths(args.output, args.plot)
@@ -35,28 +71,66 @@ def _run(args):
         data = load_diabetes_data()
     else:
         data = load_csv(args.csv, args.target)
-
-    model, X_train, y_train, score_text, converged, n_iter = _modelling.fit(
-        data, args.hidden, args.max_iter, args.random_state)
-    importances, ranks = _modelling.compute(model, X_train, y_train, methods,
-                                            args.random_state)
-    order = row_order(importances, ranks)
-
     hidden = ",".join(map(str, args.hidden))
-    print(_header(data, args.csv is not None, hidden, score_text))
+    print(f"{data.label}: {_task(data, args.csv is not None)}, {data.X.shape[0]} rows, "
+          f"{data.X.shape[1]} features, MLP ({hidden})")
+
+    if args.cv:
+        comparisons, folds, y, linear, converged = _modelling.cross_fit(
+            data, args.hidden, args.max_iter, args.random_state, args.cv, args.refits,
+            methods)
+        network = np.concatenate([c.scores for c in comparisons])
+        print(_scores_line(data, network, linear, f"{args.cv}-fold cross-validation"))
+        importances, spread, ranks = _pooled(comparisons)
+        what = f"{args.cv} folds" + (f" x {args.refits} refits" if args.refits > 1 else "")
+        print(f"importances: on the held-out rows of each fold (mean ± sd over {what})")
+        X_fit, y_fit = data.X, y
+    else:
+        model, X_fit, y_fit, (network, linear), converged, n_iter = _modelling.fit(
+            data, args.hidden, args.max_iter, args.random_state)
+        print(_scores_line(data, network, linear, f"{len(data.y) - len(y_fit)} rows"))
+        comparison = _modelling.compute(model, X_fit, y_fit, methods, args.random_state)
+        comparisons = [comparison]
+        importances, spread, ranks = comparison.normalized, None, comparison.ranks
+        print("importances: on the training part (optimistic: the network has seen these "
+              "rows; --cv K measures them on held-out folds)")
     if not converged:
-        print(f"note: the MLP did not converge in {n_iter} epochs (importances may be "
-              "unstable); try a larger --max-iter")
+        print(f"note: the MLP did not converge in {args.max_iter} epochs (importances may "
+              "be unstable); try a larger --max-iter")
     print()
-    print_table(data.feature_names, methods, importances, ranks, order)
+    order = row_order(importances, ranks)
+    recommended = DEFAULT_METHOD if DEFAULT_METHOD in methods else None
+    print_table(data.feature_names, methods, importances, ranks, order, spread, recommended)
+    if args.cv and args.refits > 1:
+        print(_stability_line(comparisons, methods))
+    if args.evaluate:
+        _print_evaluation(data, X_fit, y_fit, methods, args)
     if args.output:
-        write_output(args.output, data.feature_names, methods, importances, ranks, order)
+        write_output(args.output, data.feature_names, methods, importances, ranks, order,
+                     spread)
         print(f"Wrote {args.output}")
     if args.plot:
         title = f"{data.label}, MLP ({hidden}): importances by method"
         write_plot(args.plot, data.feature_names, methods, importances, title)
         print(f"Wrote {args.plot}")
     return 0
+
+
+def _print_evaluation(data, X, y, methods, args):
+    """Rank the methods by faithfulness on this data (remove-and-retrain)."""
+    from .._faithfulness import evaluate_methods
+
+    model = _modelling.network_model(data, y, args.hidden, args.max_iter, args.random_state)
+    folds = args.cv or 5
+    result = evaluate_methods(model, X, y, methods=methods, cv=folds,
+                              random_state=args.random_state)
+    order = np.argsort(-np.asarray(result.faithfulness))
+    print(f"\nFaithfulness on this data (remove-and-retrain, {folds} folds; higher = "
+          "removing the inputs the method ranks first hurts the held-out score more than "
+          "removing random ones):")
+    for k in order:
+        print(f"  {result.methods[k]:<22} {result.faithfulness[k]: .3f} ± "
+              f"{result.faithfulness_std[k]:.3f}")
 
 
 def main(argv=None):

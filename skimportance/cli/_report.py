@@ -11,8 +11,8 @@ import numpy as np
 from .._agreement import kendalls_w, mean_pairwise_spearman
 from ._data import CLIError
 
-__all__ = ["METHOD_WIDTH", "NAME_WIDTH", "check_output_paths", "print_table", "row_order",
-           "write_output", "write_plot"]
+__all__ = ["METHOD_WIDTH", "NAME_WIDTH", "SAME_NUMBERS", "check_output_paths", "counted_once",
+           "print_table", "row_order", "write_output", "write_plot"]
 
 NAME_WIDTH = 16  # longer feature names are shortened in the table (not in files)
 METHOD_WIDTH = 8  # longer method names are abbreviated in the table headings
@@ -54,24 +54,42 @@ def row_order(importances, ranks):
     return np.lexsort((np.arange(ranks.shape[1]), -mean_importance, mean_rank))
 
 
-def _table(feature_names, methods, importances, ranks, order):
-    """Lines of the table, then the legend of abbreviated method names (or none)."""
+def _cells(importances, spread):
+    """The printed importances: ``0.212`` or, with a spread, ``0.212±.031`` (normalised
+    values: the spread is below 1, its leading zero is dropped to keep columns narrow)."""
+    if spread is None:
+        return [[f"{v:.3f}" for v in row] for row in importances]
+    return [[f"{v:.3f}±{s:.3f}".replace("±0.", "±.") for v, s in zip(row, srow)]
+            for row, srow in zip(importances, spread)]
+
+
+def _table(feature_names, methods, importances, ranks, order, spread=None,
+           recommended=None):
+    """Lines of the table, then the legend of abbreviated method names (or none).
+
+    ``spread`` (like ``importances``) prints as ``±sd`` after each value; the heading of
+    the ``recommended`` method ends in ``*``.
+    """
     names = [_short(str(name)) for name in feature_names]
     name_width = max(len("feature"), *(len(name) for name in names))
     headings = _abbreviations(methods)
-    widths = [max(len(heading), 5) for heading in headings]
+    marked = [heading + ("*" if method == recommended else "")
+              for heading, method in zip(headings, methods)]
+    cells = _cells(importances, spread)
+    widths = [max(len(heading), 5, *(len(c) for c in column))
+              for heading, column in zip(marked, cells)]
     rank_texts = [[_format_rank(rank) for rank in row] for row in ranks]
     rank_width = max(2, *(len(text) for row in rank_texts for text in row))
     mean_rank = ranks.mean(axis=0)
     head = "feature".ljust(name_width)
-    for heading, width in zip(headings, widths):
+    for heading, width in zip(marked, widths):
         head += f"  {heading:>{width}} {'rk':>{rank_width}}"
     head += "  mean rk"
     lines = [head]
     for i in order:
         line = names[i].ljust(name_width)
         for k, width in enumerate(widths):
-            line += f"  {importances[k, i]:>{width}.3f} {rank_texts[k][i]:>{rank_width}}"
+            line += f"  {cells[k][i]:>{width}} {rank_texts[k][i]:>{rank_width}}"
         line += f"  {mean_rank[i]:>7.2f}"
         lines.append(line)
     legend = [f"{heading} = {method}" for heading, method in zip(headings, methods)
@@ -79,7 +97,23 @@ def _table(feature_names, methods, importances, ranks, order):
     return lines, ("Abbreviations: " + ", ".join(legend)) if legend else None
 
 
-def _agreement(ranks):
+# Methods whose per-input values are equal by construction: they count once in the
+# agreement statistics (conductance's per-input sums are integrated gradients).
+SAME_NUMBERS = {"conductance": "integrated_gradients"}
+
+
+def counted_once(methods, ranks):
+    """The methods and rows of ``ranks`` that the agreement counts, and what was merged."""
+    keep = [k for k, method in enumerate(methods)
+            if SAME_NUMBERS.get(method) not in methods]
+    merged = [f"{method} counted with {SAME_NUMBERS[method]}: equal per-input values by "
+              "construction" for k, method in enumerate(methods) if k not in keep]
+    return [methods[k] for k in keep], ranks[keep], merged
+
+
+def _agreement(ranks, methods=None):
+    methods = [str(k) for k in range(ranks.shape[0])] if methods is None else methods
+    methods, ranks, merged = counted_once(list(methods), ranks)
     m = ranks.shape[0]
     if m < 2:
         return "Agreement: only 1 method, nothing to compare"
@@ -89,28 +123,37 @@ def _agreement(ranks):
     def fmt(value):
         return "n/a" if math.isnan(value) else f"{value:.2f}"
 
-    return (f"Agreement of {m} methods: Kendall's W = {fmt(w)}, mean pairwise "
+    line = (f"Agreement of {m} methods: Kendall's W = {fmt(w)}, mean pairwise "
             f"Spearman = {fmt(rho)}")
+    return line + "".join(f"\n  ({text})" for text in merged)
 
 
-def print_table(feature_names, methods, importances, ranks, order):
-    """Print the table, its legend (if a name was abbreviated) and the agreement line."""
-    lines, legend = _table(feature_names, methods, importances, ranks, order)
+def print_table(feature_names, methods, importances, ranks, order, spread=None,
+                recommended=None):
+    """Print the table, its legend (if a name was abbreviated), why a method is marked,
+    and the agreement line."""
+    lines, legend = _table(feature_names, methods, importances, ranks, order, spread,
+                           recommended)
     for line in lines:
         print(line)
     print()
     if legend:
         print(legend)
-    print(_agreement(ranks))
+    if recommended:
+        print(f"* recommended: {recommended}, the most accurate in skimportance's "
+              "ground-truth benchmark")
+    print(_agreement(ranks, methods))
 
 
-def _records(feature_names, methods, importances, ranks, order):
+def _records(feature_names, methods, importances, ranks, order, spread=None):
     mean_rank = ranks.mean(axis=0)
     records = []
     for i in order:
         record = {"feature": feature_names[i]}
         for k, method in enumerate(methods):
             record[f"{method}_importance"] = float(importances[k, i])
+            if spread is not None:
+                record[f"{method}_sd"] = float(spread[k, i])
             rank = float(ranks[k, i])
             record[f"{method}_rank"] = int(rank) if rank == int(rank) else rank
         record["mean_rank"] = float(mean_rank[i])
@@ -118,9 +161,9 @@ def _records(feature_names, methods, importances, ranks, order):
     return records
 
 
-def write_output(path, feature_names, methods, importances, ranks, order):
+def write_output(path, feature_names, methods, importances, ranks, order, spread=None):
     """The rows of the table, as a .json list of records or a .csv file."""
-    records = _records(feature_names, methods, importances, ranks, order)
+    records = _records(feature_names, methods, importances, ranks, order, spread)
     try:
         if path.lower().endswith(".json"):
             with open(path, "w", encoding="utf-8") as handle:

@@ -15,9 +15,10 @@ from ._permutation import Permutation
 from ._ablation import Ablation
 from ._drop import DropRetrain
 from ._callable import CallableMethod
-from ._registry import METHODS, get_method, methods_for_any_estimator
+from ._registry import DEFAULT_METHOD, METHODS, get_method, methods_for_any_estimator
 
 __all__ = [
+    "DEFAULT_METHOD",
     "METHODS",
     "Ablation",
     "CallableMethod",

@@ -10,9 +10,17 @@ from difflib import get_close_matches
 
 from sklearn.base import clone
 
-__all__ = ["METHODS", "get_method", "methods_for_any_estimator", "register"]
+__all__ = ["DEFAULT_METHOD", "DEFAULT_METHOD_WITHOUT_Y", "METHODS", "get_method", "methods_for_any_estimator",
+           "register"]
 
 METHODS = {}
+
+# The meta-estimators' default method and the one the command recommends: the most
+# accurate in the ground-truth benchmark (benchmarks/bench_ground_truth.py; the numbers
+# are in docs/user_guide/accuracy.rst). feature_importances defaults to the most accurate
+# method that needs no y, DEFAULT_METHOD_WITHOUT_Y.
+DEFAULT_METHOD = "permutation"
+DEFAULT_METHOD_WITHOUT_Y = "gradient"
 
 
 def register(cls):

@@ -9,16 +9,19 @@ drawn, so this module imports without it. Each function draws on the ``ax`` (or
 - :func:`plot_network`: the network's weights, as NeuralNetTools' ``plotnet``.
 - :func:`plot_rank_stability`: places of each input over refits (``n_refits > 1``).
 - :func:`plot_comparison`: several methods' normalised importances side by side.
+- :func:`plot_faithfulness`: the score curves of :func:`~skimportance.evaluate_methods`.
 """
 
 from ._comparison import plot_comparison
 from ._diagram import plot_network
+from ._faithfulness import plot_faithfulness
 from ._importances import plot_importances
 from ._profiles import plot_profiles
 from ._stability import plot_rank_stability
 
 __all__ = [
     "plot_comparison",
+    "plot_faithfulness",
     "plot_importances",
     "plot_network",
     "plot_profiles",
