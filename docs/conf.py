@@ -8,6 +8,7 @@ Nothing here needs the network at build time: no intersphinx, no remote images.
 """
 
 import os
+import sys
 
 from threadpoolctl import threadpool_limits
 
@@ -108,12 +109,15 @@ _patch_autosummary_summary()
 
 # -- Gallery -----------------------------------------------------------------------------
 
+# docs/ itself, for the gallery's sort key (_sorting.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 sphinx_gallery_conf = {
     "examples_dirs": "examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    # The examples are numbered plot_<n>_<name>.py: the file name gives their order.
-    "within_subsection_order": "FileNameSortKey",
+    # The examples are numbered plot_<n>_<name>.py: their number gives their order.
+    "within_subsection_order": "_sorting.NumberedKey",
     "doc_module": ("skimportance",),
     # "Examples using X" on the API pages (generated, gitignored).
     "backreferences_dir": "generated/backreferences",

@@ -1,13 +1,14 @@
 """The result of an importance computation."""
 
 import warnings
-from collections import namedtuple
 from numbers import Real
 
 import numpy as np
-from scipy import stats
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
+
+from . import _uncertainty
+from ._uncertainty import ConfidenceInterval
 
 __all__ = ["EXTRAS", "ConfidenceInterval", "Importances"]
 
@@ -34,39 +35,6 @@ EXTRAS = {
 _LEVEL = {"level": [Interval(Real, 0, 1, closed="neither")]}
 
 
-class ConfidenceInterval(namedtuple("ConfidenceInterval", ["low", "high"])):
-    """A confidence interval per feature, from :meth:`Importances.confidence_interval`.
-
-    A named tuple ``(low, high)``, so ``low, high = result.confidence_interval()``
-    works; the other attributes say how it was made.
-
-    Attributes
-    ----------
-    low, high : ndarray of shape (n_features,)
-        The bounds.
-    kind : str
-        The repeats the interval is made from, and so what it covers: ``"repeats"``,
-        ``"folds"``, ``"refits"`` or ``"refits x folds"`` (see
-        :meth:`Importances.confidence_interval`).
-    level : float
-        The confidence level.
-    estimate : ndarray of shape (n_features,)
-        The centre, ``importances_mean``.
-    standard_error : ndarray of shape (n_features,)
-        The estimated standard error of ``estimate``.
-    df : ndarray of shape (n_features,)
-        Degrees of freedom of the Student t quantile.
-    """
-
-    def __new__(cls, low, high, *, kind=None, level=None, estimate=None,
-                standard_error=None, df=None):
-        self = super().__new__(cls, low, high)
-        self.kind = kind
-        self.level = level
-        self.estimate = estimate
-        self.standard_error = standard_error
-        self.df = df
-        return self
 
 
 class Importances:
@@ -226,7 +194,8 @@ class Importances:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - exercised only without pandas
             raise ImportError("to_frame needs pandas: pip install pandas") from exc
-        interval = self.confidence_interval(level) if self._repeated() else None
+        interval = self.confidence_interval(level) if _uncertainty.is_repeated(self) \
+            else None
         frame = pd.DataFrame({"importance": self.importances_mean}, index=self.feature_names)
         if self.importances_std is not None:
             frame["std"] = self.importances_std
@@ -236,33 +205,6 @@ class Importances:
             frame[f"{self.method}[{name}]"] = row
         frame.index.name = "feature"
         return frame
-
-    def _layout(self):
-        """(n_refits, n_folds or None, n_repeats) of the columns of ``importances``."""
-        sampling = self.sampling
-        if sampling is not None:
-            return sampling.n_refits, sampling.n_folds, sampling.n_repeats
-        if self.importances is None:
-            return 1, None, 1
-        return 1, None, np.shape(self.importances)[1]
-
-    def _repeated(self):
-        n_refits, n_folds, n_repeats = self._layout()
-        return n_refits > 1 or (n_folds or 1) > 1 or \
-            (n_folds is None and n_refits == 1 and n_repeats > 1)
-
-    def _table(self):
-        """The samples as (n_features, n_refits, n_folds, n_repeats)."""
-        n_refits, n_folds, n_repeats = self._layout()
-        return np.asarray(self.importances, dtype=float).reshape(
-            self.n_features, n_refits, n_folds or 1, n_repeats)
-
-    def _test_to_train(self):
-        """Nadeau and Bengio's n_test / n_train: K-fold's 1 / (K - 1) when not recorded."""
-        sampling = self.sampling
-        if sampling.n_train is None or sampling.n_test is None:
-            return 1.0 / (sampling.n_folds - 1)
-        return float(np.mean(sampling.n_test) / np.mean(sampling.n_train))
 
     @validate_params(_LEVEL, prefer_skip_nested_validation=True)
     def confidence_interval(self, level=0.95):
@@ -327,39 +269,7 @@ class Importances:
         >>> interval.standard_error.round(4)  # sqrt(1 * (1/3 + 10/20)) for the first
         array([0.9129, 0.    ])
         """
-        n_refits, n_folds, n_repeats = self._layout()
-        if n_folds == 1:
-            raise ValueError("A cross-fit with one fold has no spread over folds; use "
-                             "cv= with at least two folds.")
-        if not self._repeated():
-            raise ValueError(
-                f"The importances of method {self.method!r} hold one value per feature "
-                "(one fit, nothing repeated), so there is no spread to make a confidence "
-                "interval from: fit ImportanceRegressor or ImportanceClassifier with "
-                "cv= (held-out folds) or n_refits= (seeds), or use a method that "
-                "repeats, such as Permutation(n_repeats=5).")
-        if n_repeats is None:
-            raise ValueError("The folds or refits hold different numbers of samples, so "
-                             "they make no table to compute a confidence interval from.")
-        cells = self._table().mean(axis=3)  # (n_features, refits, folds)
-        if n_folds is None and n_refits == 1:
-            kind, (se, df) = "repeats", _t_over(self._table()[:, 0, 0, :])
-        elif n_folds is None:
-            kind, (se, df) = "refits", _t_over(cells[:, :, 0])
-        elif n_refits == 1:
-            folds = cells[:, 0, :]
-            kind, df = "folds", np.full(self.n_features, n_folds - 1.0)
-            se = np.sqrt(folds.var(axis=1, ddof=1)
-                         * (1.0 / n_folds + self._test_to_train()))
-        else:
-            kind = "refits x folds"
-            se, df = _two_way_error(_mean_squares(cells), n_refits, n_folds,
-                                    self._test_to_train())
-        estimate = np.asarray(self.importances_mean, dtype=float)
-        half = stats.t.ppf(0.5 + level / 2.0, df) * se
-        return ConfidenceInterval(estimate - half, estimate + half, kind=kind,
-                                  level=float(level), estimate=estimate,
-                                  standard_error=se, df=df)
+        return _uncertainty.confidence_interval(self, level)
 
     def variance_components(self):
         """How much of the spread is the network's seed and how much the data.
@@ -406,74 +316,13 @@ class Importances:
         >>> parts.seed, parts.data  # var(1, 2, 3) and var(2, 4) - 0: no interaction
         (array([1.]), array([2.]))
         """
-        n_refits, n_folds, n_repeats = self._layout()
-        if n_refits < 2 or n_folds is None or n_folds < 2 or n_repeats is None:
-            raise ValueError(
-                "variance_components needs refits on folds, to tell the seed from the "
-                f"data: this result has n_refits={n_refits} and "
-                f"{'no folds' if n_folds is None else f'{n_folds} folds'}; fit "
-                "ImportanceRegressor or ImportanceClassifier with both n_refits>=2 and "
-                "cv=.")
-        table = self._table()
-        ms_r, ms_j, ms_e = _mean_squares(table.mean(axis=3))
-        seed_main = np.clip((ms_r - ms_e) / n_folds, 0, None)
-        data = np.clip((ms_j - ms_e) / n_refits, 0, None)
-        seed = (ms_r + (n_folds - 1) * ms_e) / n_folds
-        repeats = table.var(axis=3, ddof=1).mean(axis=(1, 2)) if n_repeats > 1 else None
-        return Bunch(seed=seed, data=data, total=seed + data, seed_main=seed_main,
-                     interaction=ms_e, repeats=repeats, n_refits=n_refits,
-                     n_folds=n_folds)
+        return _uncertainty.variance_components(self)
 
     def __repr__(self):
         order = np.argsort(-self.importances_mean)[:5]
         top = ", ".join(f"{self.feature_names[i]}={self.importances_mean[i]:.3g}" for i in order)
         more = ", ..." if self.n_features > 5 else ""
         return f"Importances(method={self.method!r}, {top}{more})"
-
-
-def _t_over(samples):
-    """Standard error and degrees of freedom of the mean of the rows' samples."""
-    n = samples.shape[1]
-    se = samples.std(axis=1, ddof=1) / np.sqrt(n)
-    return se, np.full(samples.shape[0], n - 1.0)
-
-
-def _mean_squares(cells):
-    """Mean squares of refits, folds and residuals of tables (n_features, R, J)."""
-    _, n_refits, n_folds = cells.shape
-    grand = cells.mean(axis=(1, 2), keepdims=True)
-    rows = cells.mean(axis=2, keepdims=True)
-    columns = cells.mean(axis=1, keepdims=True)
-    ms_r = n_folds * ((rows - grand) ** 2).sum(axis=(1, 2)) / (n_refits - 1)
-    ms_j = n_refits * ((columns - grand) ** 2).sum(axis=(1, 2)) / (n_folds - 1)
-    residuals = cells - rows - columns + grand
-    ms_e = (residuals ** 2).sum(axis=(1, 2)) / ((n_refits - 1) * (n_folds - 1))
-    return ms_r, ms_j, ms_e
-
-
-def _two_way_error(mean_squares, n_refits, n_folds, test_to_train):
-    """Standard error of the grand mean of a refits x folds table, and Satterthwaite's
-    degrees of freedom.
-
-    Var = max(MS_R - MS_E, 0) / (R J) + MS_J (1 + J c) / (R J): the seed's main effect
-    over R refits, plus the variance of the folds' means (MS_J / R) with Nadeau and
-    Bengio's factor 1 / J + c. Without the seed term it is the folds' interval on the
-    means over refits. The degrees of freedom are floored at min(R, J) - 1, those of the
-    least replicated positive mean square: with the difference MS_R - MS_E,
-    Satterthwaite's formula can fall below 1 when the seed's effect is near zero.
-    """
-    ms_r, ms_j, ms_e = mean_squares
-    scale = 1.0 / (n_refits * n_folds)
-    seeded = ms_r > ms_e
-    # Terms a_k MS_k with their degrees of freedom; the seed's two vanish when clipped.
-    terms = [(np.where(seeded, scale * ms_r, 0.0), n_refits - 1.0),
-             (np.where(seeded, -scale * ms_e, 0.0), (n_refits - 1.0) * (n_folds - 1.0)),
-             (scale * (1.0 + n_folds * test_to_train) * ms_j, n_folds - 1.0)]
-    variance = sum(term for term, _ in terms)
-    spread = sum(term ** 2 / dof for term, dof in terms)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = np.where(spread > 0, variance ** 2 / spread, n_folds - 1.0)
-    return np.sqrt(variance), np.maximum(df, min(n_refits, n_folds) - 1.0)
 
 
 def _mean_over_folds(values):

@@ -52,3 +52,21 @@ def test_readme_trust_examples_show_what_they_say(namespace):
 def test_readme_pictures(namespace):
     assert len(namespace["ax"].collections) > 0  # the network's edges were drawn
     assert (namespace["cwd"] / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_readme_which_method_examples_show_what_they_say(namespace):
+    faith = namespace["faith"]
+    assert faith.methods[-1] == "random" and faith.faithfulness[-1] == 0
+    # Removing bmi, s5 and bp first (every method ranks them high) hurts the held-out
+    # score more than removing inputs at random.
+    assert np.all(faith.faithfulness[:-1] > 0)
+    ci = namespace["ci"]
+    mean = namespace["held_out"].importances_.importances_mean
+    assert np.all(ci.low <= mean) and np.all(mean <= ci.high) and np.all(ci.low < ci.high)
+    parts = namespace["held_out"].importances_.variance_components()
+    np.testing.assert_allclose(parts.seed + parts.data, parts.total)
+    adjusted = namespace["held_out_test"].adjusted_p_values("maxt")
+    raw = namespace["held_out_test"].p_values
+    assert adjusted.shape == (10,) and np.all(adjusted >= raw)
+    names = list(namespace["held_out_test"].feature_names)
+    assert adjusted[names.index("bmi")] == pytest.approx(0.05)  # 1 / (19 + 1)
