@@ -16,6 +16,7 @@ import pytest
 from skimportance import _agreement
 from skimportance._agreement import kendalls_w, mean_pairwise_spearman, rank_descending, spearman
 from skimportance.cli import _data, _modelling, _report, main
+from skimportance.cli._arguments import DEFAULT_COLUMNS
 from skimportance.methods import DEFAULT_METHOD, METHODS
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
@@ -74,9 +75,14 @@ def default_run():
     return out
 
 
+def test_default_columns_are_registered_methods_and_hold_the_recommended_one():
+    assert set(DEFAULT_COLUMNS) <= set(METHODS) and DEFAULT_METHOD in DEFAULT_COLUMNS
+    assert list(DEFAULT_COLUMNS) == [name for name in METHODS if name in DEFAULT_COLUMNS]
+
+
 def test_default_run_table(default_run):
     header, methods, rows, order, agreement = parse_output(default_run)
-    assert methods == list(METHODS)
+    assert methods == list(DEFAULT_COLUMNS)
     assert sorted(rows) == sorted(DIABETES_FEATURES)
     scores = re.search(r"held-out R\^2 \(5-fold cross-validation\): MLP (-?[0-9.]+) ± "
                        r"([0-9.]+), linear regression (-?[0-9.]+) ± ([0-9.]+)", header)
@@ -88,7 +94,7 @@ def test_default_run_table(default_run):
     spreads = np.array([rows[f][3] for f in order])
     assert np.all(np.isfinite(spreads)) and spreads.min() >= 0 and spreads.max() > 0
     # The recommended method's heading is marked, and a footnote says why.
-    heading = _report._abbreviations(list(METHODS))[list(METHODS).index(DEFAULT_METHOD)]
+    heading = _report._abbreviations(list(DEFAULT_COLUMNS))[DEFAULT_COLUMNS.index(DEFAULT_METHOD)]
     assert f" {heading}* " in default_run.split("\nfeature", 1)[1].splitlines()[0]
     assert f"* recommended: {DEFAULT_METHOD}, the most accurate" in default_run
     importances = np.array([rows[f][0] for f in order])  # (features, methods)
@@ -114,7 +120,7 @@ def test_default_run_table(default_run):
     counted = [k for k, method in enumerate(methods) if method != "conductance"]
     np.testing.assert_allclose(importances[:, methods.index("conductance")],
                                importances[:, methods.index("integrated_gradients")])
-    assert int(match.group(1)) == len(METHODS) - 1
+    assert int(match.group(1)) == len(DEFAULT_COLUMNS) - 1
     assert "conductance counted with integrated_gradients" in default_run
     assert float(match.group(2)) == pytest.approx(kendalls_w(ranks[:, counted].T), abs=0.006)
     assert float(match.group(3)) == pytest.approx(
@@ -132,9 +138,10 @@ def test_default_run_table_is_aligned_and_its_columns_narrow(default_run):
     # one is marked with "*"), so each method adds at most two spaces, a cell of 10
     # ("0.114±.017"), a space and a rank of 3 ("10", "9.5").
     headings = table[0].split()[1:-2:2]
-    assert len(headings) == len(METHODS)
+    assert len(headings) == len(DEFAULT_COLUMNS)
     assert max(len(heading.rstrip("*")) for heading in headings) <= 8
-    assert len(table[0]) <= len("feature") + len(METHODS) * (2 + 10 + 1 + 3) + len("  mean rk")
+    assert len(table[0]) <= len("feature") + len(DEFAULT_COLUMNS) * (2 + 10 + 1 + 3) + len(
+        "  mean rk")
     # The lines around the table do not grow with the table: they fit in 100 columns.
     legend = [line for line in lines if line.startswith("Abbreviations: ")]
     others = [line for line in lines[:start] + lines[start + len(table):]
@@ -264,7 +271,7 @@ def test_csv_regression(tmp_path):
     r2 = float(re.search(r"held-out R\^2 \(5-fold cross-validation\): MLP (-?[0-9.]+)",
                          header).group(1))
     assert r2 > 0.6
-    assert methods == list(METHODS)
+    assert methods == list(DEFAULT_COLUMNS)
     assert sorted(order) == ["noise", "strong", "weak"]
     # The methods that follow the signal through the network find it; Garson and the
     # weight magnitudes need not (they are known to be fooled by noise inputs).

@@ -2,7 +2,8 @@
 
 ``skimportance`` with no arguments fits an MLP to scikit-learn's diabetes data;
 ``skimportance data.csv --target COLUMN`` does the same for a CSV file. The table shows,
-for each method in :data:`skimportance.methods.METHODS`, the normalised importance and
+for each method (the ten of the ground-truth benchmark, or those given by ``--method``),
+measured on held-out folds, the normalised importance with its spread and
 the rank of every feature, followed by how much the methods agree (Kendall's W and the
 mean pairwise Spearman correlation of their rankings).
 

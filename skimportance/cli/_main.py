@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from . import _modelling
-from ._arguments import PROG, parse_arguments
+from ._arguments import DEFAULT_COLUMNS, PROG, parse_arguments
 from ._data import CLIError, load_csv, load_diabetes_data
 from ._report import check_output_paths, print_table, row_order, write_output, write_plot
 
@@ -63,9 +63,9 @@ def _stability_line(comparisons, methods):
 
 
 def _run(args):
-    from ..methods import DEFAULT_METHOD, METHODS
+    from ..methods import DEFAULT_METHOD
 
-    methods = args.method if args.method else list(METHODS)
+    methods = args.method if args.method else list(DEFAULT_COLUMNS)
     check_output_paths(args.output, args.plot)
     if args.csv is None:
         data = load_diabetes_data()
