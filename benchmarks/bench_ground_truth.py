@@ -43,8 +43,9 @@ from sklearn.preprocessing import StandardScaler
 from _problems import PROBLEMS
 
 from skimportance import feature_importances
-from skimportance.methods import (Ablation, ConnectionWeight, DropRetrain, Garson, Gradient,
-                                  IntegratedGradients, LekProfile, Permutation,
+from skimportance.methods import (Ablation, ConnectionWeight, DeepLift, DropRetrain,
+                                  ExpectedGradients, Garson, Gradient, InputXGradient,
+                                  IntegratedGradients, LekProfile, Permutation, SmoothGrad,
                                   WeightMagnitude)
 from skimportance.network import single_threaded_blas
 
@@ -69,6 +70,10 @@ VARIANTS = {
     "integrated_gradients[proba]": (lambda s: IntegratedGradients(output="proba"), "test",
                                     CLASSIFICATION_ONLY),
     "profile": (lambda s: LekProfile(), "test", None),
+    "input_x_gradient": (lambda s: InputXGradient(), "test", None),
+    "deeplift": (lambda s: DeepLift(), "test", None),
+    "smoothgrad": (lambda s: SmoothGrad(random_state=s), "test", None),
+    "expected_gradients": (lambda s: ExpectedGradients(random_state=s), "test", None),
     "permutation": (lambda s: Permutation(random_state=s), "test", None),
     "permutation[train]": (lambda s: Permutation(random_state=s), "train", None),
     "ablation": (lambda s: Ablation(), "test", None),

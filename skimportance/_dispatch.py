@@ -177,10 +177,10 @@ def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=T
         method), integrated gradients sum the signed per-row attributions (which keeps
         completeness). Not for ``"profile"``.
     return_local : bool, default=False
-        Also return per-row values, for the methods that have them (integrated
-        gradients, conductance): ``result.local`` of shape
-        ``(n_samples, n_outputs, n_features)``, and ``result.neuron_local`` for
-        conductance.
+        Also return per-row values, for the methods that have them (those whose
+        ``has_local`` is True: the gradient family, integrated gradients, conductance,
+        Shapley values): ``result.local`` of shape ``(n_samples, n_outputs,
+        n_features)``, and ``result.neuron_local`` for conductance.
 
     Returns
     -------
