@@ -599,9 +599,9 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
 
     >>> small = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=200,
     ...                      random_state=0)
-    >>> refits = ImportanceRegressor(small, n_refits=3).fit(X, y)
-    >>> refits.importances_.importances.shape
-    (6, 3)
+    >>> refits = ImportanceRegressor(small, n_refits=3, random_state=0).fit(X, y)
+    >>> refits.importances_.importances.shape  # 5 permutation repeats per refit
+    (6, 15)
     >>> refits.importances_.rank_counts.sum(axis=1)
     array([3, 3, 3, 3, 3, 3])
     >>> bool(0 <= refits.importances_.rank_agreement <= 1)

@@ -18,6 +18,10 @@ EXTRAS = {
                          "(n_samples, n_outputs), sum_i IG_i(x) - (F(x) - F(x'))",
     "local": "per-row attributions, shape (n_samples, n_outputs, n_features), with "
              "return_local=True",
+    "standard_error": "sampled Shapley values with return_local=True: the standard error "
+                      "of each value of local, same shape",
+    "expected_value": "Shapley values: the weighted mean output on the background, "
+                      "shape (n_outputs,); each row's values add up to F(x) minus it",
     "neuron_importances": "conductance: mean |conductance| of each hidden unit, shape "
                           "(n_outputs, n_units), or a list with one per layer",
     "neuron_local": "conductance with return_local=True: per-row values of each unit",

@@ -50,7 +50,8 @@ pytestmark = pytest.mark.filterwarnings(
 METHOD_NAMES = list(METHODS)
 # Methods that read the weights (and gradients) of the network.
 NETWORK_METHODS = ["weights", "garson", "olden", "gradient", "integrated_gradients",
-                   "conductance", "profile"]
+                   "conductance", "profile", "input_x_gradient", "deeplift", "smoothgrad",
+                   "expected_gradients", "shapley"]
 SCORE_METHODS = ["permutation", "ablation", "drop"]
 assert sorted(NETWORK_METHODS + SCORE_METHODS) == sorted(METHOD_NAMES)
 

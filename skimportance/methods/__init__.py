@@ -10,6 +10,10 @@ from ._weights import ConnectionWeight, Garson, WeightMagnitude
 from ._gradient import Gradient
 from ._path import Conductance, IntegratedGradients
 from ._profile import LekProfile
+from ._deeplift import DeepLift, InputXGradient
+from ._noise import SmoothGrad
+from ._expected_gradients import ExpectedGradients
+from ._shapley import Shapley
 from ._score import ScoreMethod
 from ._permutation import Permutation
 from ._ablation import Ablation
@@ -24,15 +28,20 @@ __all__ = [
     "CallableMethod",
     "Conductance",
     "ConnectionWeight",
+    "DeepLift",
     "DropRetrain",
+    "ExpectedGradients",
     "Garson",
     "Gradient",
     "ImportanceMethod",
+    "InputXGradient",
     "IntegratedGradients",
     "LekProfile",
     "NetworkMethod",
     "Permutation",
     "ScoreMethod",
+    "SmoothGrad",
+    "Shapley",
     "WeightMagnitude",
     "get_method",
     "methods_for_any_estimator",

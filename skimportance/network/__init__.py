@@ -12,7 +12,8 @@
 - encoded columns: ``network_inputs`` traces each network input back to the column of
   X it came from, ``entry_columns`` maps results back, ``with_fitted_names`` restores names;
 - the rank-one engine of the score methods (``RankOneNetwork``, ``fast_network``,
-  ``single_threaded_blas``) and its numba kernels (``_kernels``).
+  ``single_threaded_blas``) and its numba kernels (``_kernels``);
+- the coalition engine of Shapley values (``exact_shapley``, ``sampled_shapley``).
 
 Nothing outside this package imports an underscore name from it.
 """
@@ -35,10 +36,12 @@ from ._core import (
     unwrap_network,
 )
 from ._rank_one import RankOneNetwork, fast_network, single_threaded_blas
+from ._coalitions import MAX_EXACT_PLAYERS, exact_shapley, sampled_shapley, shapley_weights
 
 __all__ = [
     "CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
     "chunk_rows", "derivative", "entry_columns", "fast_network", "final_step",
     "is_frozen", "is_mlp", "with_fitted_names", "multiply_by_derivative", "network_inputs",
     "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",
+    "MAX_EXACT_PLAYERS", "exact_shapley", "sampled_shapley", "shapley_weights",
 ]
