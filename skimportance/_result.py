@@ -210,6 +210,76 @@ class Importances:
         frame.index.name = "feature"
         return frame
 
+    def to_shap(self, X=None, output=0):
+        """The per-row values of one output as a ``shap.Explanation``, for shap's plots.
+
+        Needs shap (``pip install shap``, not a dependency) and a result with per-row
+        values (``return_local=True``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            The rows the values were computed on, the Explanation's ``data`` (shap's
+            plots colour by it); None leaves ``data`` empty.
+        output : int, default=0
+            Position of the output in ``output_names``.
+
+        Returns
+        -------
+        explanation : shap.Explanation
+            ``values`` is ``local[:, output, :]``, ``base_values`` the output's
+            ``expected_value`` on every row (Shapley values), or 0 for methods without
+            one; ``feature_names`` are this result's.
+
+        Raises
+        ------
+        ValueError
+            When the result has no per-row values, or X or output do not fit them.
+        ImportError
+            When shap is not installed.
+
+        Examples
+        --------
+        Needs shap, so not run here:
+
+        >>> from sklearn.datasets import make_regression
+        >>> from sklearn.neural_network import MLPRegressor
+        >>> from skimportance import feature_importances
+        >>> X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+        >>> mlp = MLPRegressor(hidden_layer_sizes=(4,), max_iter=50, random_state=0)
+        >>> result = feature_importances(mlp.fit(X, y), X, method="shapley",
+        ...                              return_local=True)
+        >>> import shap  # doctest: +SKIP
+        >>> shap.plots.beeswarm(result.to_shap(X))  # doctest: +SKIP
+        """
+        if self.local is None:
+            raise ValueError(f"to_shap needs per-row values, and this result of method "
+                             f"{self.method!r} has none: compute it with "
+                             "feature_importances(..., return_local=True).")
+        local = np.asarray(self.local, dtype=float)
+        n_samples, n_outputs, n_features = local.shape
+        if isinstance(output, bool) or not isinstance(output, (int, np.integer)) or \
+                not 0 <= output < n_outputs:
+            raise ValueError(f"output must be an integer in [0, {n_outputs}), a position "
+                             f"in output_names {list(self.output_names)}; got {output!r}.")
+        data = None if X is None else np.asarray(X)
+        if data is not None and data.shape != (n_samples, n_features):
+            raise ValueError(f"X has shape {data.shape}, but the per-row values have "
+                             f"{n_samples} rows and {n_features} features: pass the X "
+                             "they were computed on.")
+        try:
+            import shap
+        except ImportError as exc:
+            raise ImportError("to_shap needs shap, which skimportance does not install: "
+                              "pip install shap") from exc
+        expected = self.expected_value
+        base = 0.0 if expected is None else float(np.ravel(expected)[output])
+        # Copies, so that shap's plots cannot change this result or the caller's X.
+        return shap.Explanation(values=local[:, output, :].copy(),
+                                base_values=np.full(n_samples, base),
+                                data=None if data is None else data.copy(),
+                                feature_names=[str(name) for name in self.feature_names])
+
     @validate_params(_LEVEL, prefer_skip_nested_validation=True)
     def confidence_interval(self, level=0.95):
         """A confidence interval for ``importances_mean``, from the repeats it pools.

@@ -10,20 +10,26 @@ drawn, so this module imports without it. Each function draws on the ``ax`` (or
 - :func:`plot_rank_stability`: places of each input over refits (``n_refits > 1``).
 - :func:`plot_comparison`: several methods' normalised importances side by side.
 - :func:`plot_faithfulness`: the score curves of :func:`~skimportance.evaluate_methods`.
+- :func:`plot_beeswarm`, :func:`plot_dependence`, :func:`plot_waterfall`: per-row values
+  (``return_local=True``): all rows by input, one input against its value, one row.
 """
 
 from ._comparison import plot_comparison
 from ._diagram import plot_network
 from ._faithfulness import plot_faithfulness
 from ._importances import plot_importances
+from ._local import plot_beeswarm, plot_dependence, plot_waterfall
 from ._profiles import plot_profiles
 from ._stability import plot_rank_stability
 
 __all__ = [
+    "plot_beeswarm",
     "plot_comparison",
+    "plot_dependence",
     "plot_faithfulness",
     "plot_importances",
     "plot_network",
     "plot_profiles",
     "plot_rank_stability",
+    "plot_waterfall",
 ]
