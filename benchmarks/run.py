@@ -45,6 +45,8 @@ BENCHMARKS = {  # name: (module, takes --reference-python)
     "drop": ("bench_drop", False),
     "garson": ("bench_garson", False),
     "significance": ("bench_significance", False),
+    "shapley": ("bench_shapley", True),
+    "local": ("bench_local", True),
 }
 QUICK_OUT = Path(tempfile.gettempdir()) / "skimportance-benchmarks-quick"
 
