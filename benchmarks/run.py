@@ -58,7 +58,7 @@ def parse(argv):
     parser.add_argument("--quick", action="store_true", help="small sizes, for smoke tests")
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS), metavar="NAME",
                         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")
-    parser.add_argument("--reference-python", help="interpreter with torch and captum, "
+    parser.add_argument("--reference-python", help="interpreter with torch, captum and shap, "
                         "for the captum references (default: this one, if it has them)")
     args = parser.parse_args(argv)
     if args.out is None:
