@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["CAPTUM_HINT", "load_arrays", "load_network", "relative_difference", "run_captum",
+           "run_reference",
            "save_network"]
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
@@ -53,8 +54,9 @@ def load_network(path):
     return saved
 
 
-def run_captum(script, mlp, python=None, repeats=3, **arrays):
-    """Time the captum reference ``script`` on ``mlp`` and ``arrays``, in a subprocess.
+def run_reference(script, mlp, python=None, repeats=3, *, tool="captum",
+                  modules=("torch", "captum"), hint=None, **arrays):
+    """Time the reference ``script`` of ``tool`` on ``mlp`` and ``arrays``, in a subprocess.
 
     Parameters
     ----------
@@ -63,22 +65,25 @@ def run_captum(script, mlp, python=None, repeats=3, **arrays):
         ``--repeats``.
     mlp : fitted MLPRegressor or MLPClassifier
     python : str, optional
-        Interpreter to run it with. By default this one, if torch and captum are
-        installed here (they are looked up, not imported).
+        Interpreter to run it with. By default this one, if ``modules`` are installed
+        here (they are looked up, not imported).
     repeats : int
         Best of this many calls.
+    tool, modules, hint : str, tuple of str, str
+        The reference tool's name (in messages), the modules it needs, and how to get
+        them (default: ``CAPTUM_HINT``).
     **arrays
         Data for the script (``X``, ``baseline``, ...).
 
     Returns
     -------
     dict or str
-        What the script wrote (``seconds``, ``attributions``, ``torch``, ``captum``,
-        ``threads``), or why the reference was skipped.
+        What the script wrote (``seconds``, the values, versions), or why the
+        reference was skipped.
     """
     if python is None:
-        if not all(importlib.util.find_spec(name) for name in ("torch", "captum")):
-            return f"captum: not installed in this Python; {CAPTUM_HINT}"
+        if not all(importlib.util.find_spec(name) for name in modules):
+            return f"{tool}: not installed in this Python; {hint or CAPTUM_HINT}"
         python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         network, out = Path(tmp, "network.npz"), Path(tmp, "result.npz")
@@ -88,11 +93,16 @@ def run_captum(script, mlp, python=None, repeats=3, **arrays):
         try:
             done = subprocess.run(command, capture_output=True, text=True)
         except OSError as error:
-            return f"captum: cannot run {python}: {error}"
+            return f"{tool}: cannot run {python}: {error}"
         if done.returncode != 0:
             lines = (done.stderr + done.stdout).strip().splitlines() or ["no output"]
-            return f"captum: {script} failed under {python}: {lines[-1]}"
+            return f"{tool}: {script} failed under {python}: {lines[-1]}"
         return load_arrays(out)
+
+
+def run_captum(script, mlp, python=None, repeats=3, **arrays):
+    """:func:`run_reference` for a captum script (torch and captum needed)."""
+    return run_reference(script, mlp, python, repeats, **arrays)
 
 
 def relative_difference(ours, theirs):

@@ -25,14 +25,10 @@ rows of benchmarks/run.py's report.
 """
 
 import argparse
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-from _reference import REFERENCE_DIR, load_arrays, save_network
+from _reference import run_reference
 from _timing import benchmark_network, best_time, parse_args, row
 
 from skimportance import feature_importances
@@ -65,25 +61,8 @@ def parse(argv):
 def run_shap(mlp, python, repeats, **arrays):
     """shap's explainer on ``mlp`` and ``arrays`` in a subprocess: its result, or why
     it was skipped."""
-    if python is None:
-        import importlib.util
-
-        if importlib.util.find_spec("shap") is None:
-            return f"shap: not installed in this Python; {SHAP_HINT}"
-        python = sys.executable
-    with tempfile.TemporaryDirectory() as tmp:
-        network, out = Path(tmp, "network.npz"), Path(tmp, "result.npz")
-        save_network(network, mlp, **arrays)
-        command = [python, str(REFERENCE_DIR / "shap_shapley.py"), "--network",
-                   str(network), "--out", str(out), "--repeats", str(repeats)]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True)
-        except OSError as error:
-            return f"shap: cannot run {python}: {error}"
-        if done.returncode != 0:
-            lines = (done.stderr + done.stdout).strip().splitlines() or ["no output"]
-            return f"shap: shap_shapley.py failed under {python}: {lines[-1]}"
-        return load_arrays(out)
+    return run_reference("shap_shapley.py", mlp, python, repeats, tool="shap",
+                         modules=("shap",), hint=SHAP_HINT, **arrays)
 
 
 def coalition_rows(x, B):
