@@ -56,8 +56,21 @@ def rescale_multipliers(z, z0, a, a0, activation):
     return np.where(moved, ratio, slope)
 
 
+class _FromBaseline(_RowMethod):
+    """Per-row methods that compare each row with one baseline: their two parameters."""
+
+    _parameter_constraints = {
+        "baseline": list(_BASELINE),
+        "output": [StrOptions({"proba", "logit"})],
+    }
+
+    def __init__(self, baseline="mean", output="logit"):
+        self.baseline = baseline
+        self.output = output
+
+
 @register
-class InputXGradient(_RowMethod):
+class InputXGradient(_FromBaseline):
     """Input times gradient (Shrikumar et al. 2016): ``(x_i - x'_i) dF/dx_i(x)``.
 
     For a row x and a baseline x', with F an output of the network and its gradient
@@ -119,14 +132,6 @@ class InputXGradient(_RowMethod):
 
     name = "input_x_gradient"
     _why_X = "it multiplies the gradient at each row of X by the row's distance to a baseline"
-    _parameter_constraints = {
-        "baseline": list(_BASELINE),
-        "output": [StrOptions({"proba", "logit"})],
-    }
-
-    def __init__(self, baseline="mean", output="logit"):
-        self.baseline = baseline
-        self.output = output
 
     def _row_values(self, net, X, sigma, sample_weight):
         B = resolve_baseline(self.baseline, X, sample_weight)
@@ -137,7 +142,7 @@ class InputXGradient(_RowMethod):
 
 
 @register
-class DeepLift(_RowMethod):
+class DeepLift(_FromBaseline):
     """DeepLIFT, Rescale rule (Shrikumar, Greenside & Kundaje 2017).
 
     DeepLIFT explains ``F(x) - F(x')``, the difference of an output between a row x
@@ -210,14 +215,6 @@ class DeepLift(_RowMethod):
 
     name = "deeplift"
     _why_X = "it compares the network's activations on each row of X with a baseline's"
-    _parameter_constraints = {
-        "baseline": list(_BASELINE),
-        "output": [StrOptions({"proba", "logit"})],
-    }
-
-    def __init__(self, baseline="mean", output="logit"):
-        self.baseline = baseline
-        self.output = output
 
     def _row_values(self, net, X, sigma, sample_weight):
         if self.output == "proba" and net.out_activation == "softmax":
