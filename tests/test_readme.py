@@ -63,8 +63,13 @@ def test_readme_which_method_examples_show_what_they_say(namespace):
     ci = namespace["ci"]
     mean = namespace["held_out"].importances_.importances_mean
     assert np.all(ci.low <= mean) and np.all(mean <= ci.high) and np.all(ci.low < ci.high)
+    # The seed's and the data's variance: non-negative, and together about the spread
+    # of the 15 refit x fold values themselves (measured: 1.1 to 1.2 times their
+    # sample variance; the components allow for the folds sharing training rows).
     parts = namespace["held_out"].importances_.variance_components()
-    np.testing.assert_allclose(parts.seed + parts.data, parts.total)
+    cells = namespace["held_out"].importances_.importances.var(axis=1, ddof=1)
+    assert np.all(parts.seed >= 0) and np.all(parts.data >= 0)
+    assert np.all((0.5 * cells <= parts.total) & (parts.total <= 2 * cells))
     adjusted = namespace["held_out_test"].adjusted_p_values("maxt")
     raw = namespace["held_out_test"].p_values
     assert adjusted.shape == (10,) and np.all(adjusted >= raw)
