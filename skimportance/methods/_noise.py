@@ -138,28 +138,43 @@ class SmoothGrad(_RowMethod):
         factor = sigma if self.aggregate == "smoothgrad" else sigma**2
         draws = chunk_rows(gradient_row_bytes(net) + 16 * p, S * RANDOM_BLOCK)
         generators = column_generators(X, seed)
+        smooth = self.aggregate == "smoothgrad"
+        W1T = net.coefs[0].T
         for rows in gen_batches(X.shape[0], RANDOM_BLOCK):
             x = np.asarray(X[rows], dtype=float)
             r = x.shape[0]
-            center = net.input_gradients(x, self.output)
+            # The squares are taken about the gradient at the row, which keeps the
+            # variance from cancelling; the mean needs no centre.
+            center = None if smooth else net.input_gradients(x, self.output)
             total, squares = 0.0, 0.0
             per_chunk = max(1, draws // r)
-            noisy = np.empty((min(per_chunk, S), r, p))
+            # Input by input, so that each column's draws are written contiguously;
+            # the noisy rows are its transpose, which BLAS reads as it is.
+            noise = np.empty((p, min(per_chunk, S), r))
             for steps in gen_batches(S, per_chunk):
                 s = steps.stop - steps.start
                 # Each column's stream is read in order, block after block and sample
                 # after sample: chunks of draws do not change which number goes where.
                 for j, generator in enumerate(generators):
-                    noisy[:s, :, j] = generator.standard_normal((s, r))
-                noisy[:s] *= noise_sd
-                noisy[:s] += x
-                g = net.input_gradients(noisy[:s].reshape(s * r, p), self.output)
+                    generator.standard_normal(out=noise[j, :s])
+                noisy = noise[:, :s]
+                noisy *= noise_sd[:, None, None]
+                noisy += x.T[:, None, :]
+                points = noisy.reshape(p, s * r).T
+                if smooth:
+                    # The gradient is linear in the first layer's: average those, and
+                    # multiply by W1.T once rather than once per draw.
+                    G = net.first_layer_gradients(points, self.output)
+                    total = total + G.reshape(s, r, *G.shape[1:]).sum(axis=0)
+                    continue
+                g = net.input_gradients(points, self.output)
                 g = g.reshape(s, r, *g.shape[1:]) - center
                 total = total + g.sum(axis=0)
                 squares = squares + np.einsum("s...,s...->...", g, g)
             mean_shift = total / S
-            if self.aggregate == "smoothgrad":
-                values = center + mean_shift
+            if smooth:
+                values = (mean_shift.reshape(-1, W1T.shape[0]) @ W1T).reshape(
+                    r, net.n_outputs, p)
             elif self.aggregate == "smoothgrad_sq":
                 values = squares / S + 2 * center * mean_shift + center**2
             else:

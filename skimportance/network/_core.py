@@ -169,21 +169,32 @@ class Network:
         (the prediction of a regressor, the class probabilities of a classifier);
         ``output="logit"`` the pre-activation.
         """
+        G = self.first_layer_gradients(X, output)
+        n, k, h = G.shape
+        return (G.reshape(n * k, h) @ self.coefs[0].T).reshape(n, k, -1)
+
+    def first_layer_gradients(self, X, output="proba"):
+        """``dF_k / dz_j`` of the first layer's pre-activation ``z = X @ W1 + b1`` (the
+        logits without hidden layers), shape (n, n_outputs, width of the first layer).
+
+        The input Jacobian is this times ``W1.T``; being linear in it, a mean over
+        rows (or noise draws) of Jacobians is the mean of these times ``W1.T``.
+        """
         X = np.asarray(X, dtype=self.dtype)
         n, k = X.shape[0], self.n_outputs
         hidden, logits = self.forward(X)
-
-        # G holds dlogits / dz of the current hidden layer, one row per (sample, output).
         if self.n_hidden_layers == 0:
-            return self.output_jacobian(np.tile(self.coefs[0].T, (n, 1, 1)), logits, output)
+            return self.output_jacobian(np.repeat(np.eye(k)[None], n, axis=0), logits,
+                                        output)
+        # G holds dlogits / dz of the current hidden layer, one row per (sample, output).
         G = np.repeat(self.coefs[-1].T[None], n, axis=0)  # (n, k, width of last hidden)
         for layer in range(self.n_hidden_layers - 1, -1, -1):
             if layer < self.n_hidden_layers - 1:
                 G = (G.reshape(n * k, -1) @ self.coefs[layer + 1].T).reshape(n, k, -1)
             multiply_by_derivative(G, hidden[layer][:, None, :], self.activation)
-        G = G.reshape(n * k, -1) @ self.coefs[0].T
-        J = G.reshape(n, k, -1)
-        return self.output_jacobian(J, logits, output)
+        # The output activation's Jacobian acts on the output axis, so it commutes with
+        # the product by W1.T that turns these into input gradients.
+        return self.output_jacobian(G, logits, output)
 
     def output_jacobian(self, J, logits, output):
         """Chain ``J = dlogits / dx`` (shape (n, n_outputs, n_features)) through the output
