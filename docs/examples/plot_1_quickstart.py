@@ -52,7 +52,7 @@ print(est.importances_)
 # %%
 # ``feature_importances_`` is the normalised summary that ``SelectFromModel`` reads:
 # non-negative, summing to one.
-dict(zip(X.columns, est.feature_importances_.round(3)))
+dict(zip(X.columns, est.feature_importances_.round(3).tolist()))
 
 # %%
 # ``importances_`` is the full result; ``to_frame()`` shows it with the spread over the
