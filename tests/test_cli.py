@@ -16,8 +16,10 @@ import pytest
 from skimportance import _agreement
 from skimportance._agreement import kendalls_w, mean_pairwise_spearman, rank_descending, spearman
 from skimportance.cli import _data, _modelling, _report, main
-from skimportance.cli._arguments import DEFAULT_COLUMNS
-from skimportance.methods import DEFAULT_METHOD, METHODS
+from skimportance._names import shorten_names
+from skimportance.cli._arguments import DEFAULT_COLUMNS, WIDE_COLUMNS
+from skimportance.methods import METHODS
+from skimportance.methods._registry import DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_Y
 
 DIABETES_FEATURES = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
 AGREEMENT = re.compile(
@@ -49,9 +51,14 @@ def parse_output(text):
                            float(fields[-1]), np.array(spreads))
         order.append(fields[0])
     full = {}
-    for line in lines:
+    for at, line in enumerate(lines):
         if line.startswith("Abbreviations: "):
-            for pair in line[len("Abbreviations: "):].split(", "):
+            text = line[len("Abbreviations: "):]
+            for more in lines[at + 1:]:  # wrapped continuation lines
+                if not more.startswith("  "):
+                    break
+                text += " " + more.strip()
+            for pair in text.split(", "):
                 short, name = pair.split(" = ")
                 full[short] = name
     methods = [full.get(heading, heading) for heading in headings]
@@ -75,9 +82,14 @@ def default_run():
     return out
 
 
-def test_default_columns_are_registered_methods_and_hold_the_recommended_one():
-    assert set(DEFAULT_COLUMNS) <= set(METHODS) and DEFAULT_METHOD in DEFAULT_COLUMNS
-    assert list(DEFAULT_COLUMNS) == [name for name in METHODS if name in DEFAULT_COLUMNS]
+def test_default_columns_are_the_recommended_methods():
+    # The two most accurate methods of the ground-truth benchmark (tied on held-out
+    # rows): the meta-estimators' default and the default of the methods without y.
+    assert set(DEFAULT_COLUMNS) == {DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_Y}
+    for columns in (DEFAULT_COLUMNS, WIDE_COLUMNS):
+        assert set(columns) <= set(METHODS)
+        assert list(columns) == [name for name in METHODS if name in columns]
+    assert len(WIDE_COLUMNS) == 10 and set(DEFAULT_COLUMNS) <= set(WIDE_COLUMNS)
 
 
 def test_default_run_table(default_run):
@@ -93,10 +105,12 @@ def test_default_run_table(default_run):
     assert "importances: on the held-out rows of each fold (mean ± sd over 5 folds)" in header
     spreads = np.array([rows[f][3] for f in order])
     assert np.all(np.isfinite(spreads)) and spreads.min() >= 0 and spreads.max() > 0
-    # The recommended method's heading is marked, and a footnote says why.
-    heading = _report._abbreviations(list(DEFAULT_COLUMNS))[DEFAULT_COLUMNS.index(DEFAULT_METHOD)]
-    assert f" {heading}* " in default_run.split("\nfeature", 1)[1].splitlines()[0]
-    assert f"* recommended: {DEFAULT_METHOD}, the most accurate" in default_run
+    # The recommended methods' headings are marked, in full, and a footnote says why.
+    heading_line = default_run.split("\nfeature", 1)[1].splitlines()[0]
+    for method in DEFAULT_COLUMNS:
+        assert f" {method}* " in heading_line
+    assert ("* recommended: gradient and permutation, the most accurate (tied) in the "
+            "ground-truth benchmark") in default_run
     importances = np.array([rows[f][0] for f in order])  # (features, methods)
     ranks = np.array([rows[f][1] for f in order])
     mean_ranks = np.array([rows[f][2] for f in order])
@@ -116,39 +130,20 @@ def test_default_run_table(default_run):
 
     match = AGREEMENT.match(agreement)
     assert match, agreement
-    # Conductance's per-input values are integrated gradients': they count once.
-    counted = [k for k, method in enumerate(methods) if method != "conductance"]
-    np.testing.assert_allclose(importances[:, methods.index("conductance")],
-                               importances[:, methods.index("integrated_gradients")])
-    assert int(match.group(1)) == len(DEFAULT_COLUMNS) - 1
-    assert "conductance counted with integrated_gradients" in default_run
-    assert float(match.group(2)) == pytest.approx(kendalls_w(ranks[:, counted].T), abs=0.006)
-    assert float(match.group(3)) == pytest.approx(
-        mean_pairwise_spearman(ranks[:, counted].T), abs=0.006)
+    assert int(match.group(1)) == len(DEFAULT_COLUMNS)
+    assert float(match.group(2)) == pytest.approx(kendalls_w(ranks.T), abs=0.006)
+    assert float(match.group(3)) == pytest.approx(mean_pairwise_spearman(ranks.T), abs=0.006)
     assert 0.3 < float(match.group(2)) <= 1
 
 
-def test_default_run_table_is_aligned_and_its_columns_narrow(default_run):
+def test_default_run_fits_in_100_columns_and_is_aligned(default_run):
     lines = default_run.splitlines()
+    assert max(len(line) for line in lines) <= 100
     start = next(i for i, line in enumerate(lines) if line.startswith("feature"))
     table = lines[start:start + 1 + len(DIABETES_FEATURES)]
     # The header and every row have the same width: the columns line up.
     assert len({len(line) for line in table}) == 1, table
-    # Method names longer than 8 characters are abbreviated (see --help; the recommended
-    # one is marked with "*"), so each method adds at most two spaces, a cell of 10
-    # ("0.114±.017"), a space and a rank of 3 ("10", "9.5").
-    headings = table[0].split()[1:-2:2]
-    assert len(headings) == len(DEFAULT_COLUMNS)
-    assert max(len(heading.rstrip("*")) for heading in headings) <= 8
-    assert len(table[0]) <= len("feature") + len(DEFAULT_COLUMNS) * (2 + 10 + 1 + 3) + len(
-        "  mean rk")
-    # The lines around the table do not grow with the table: they fit in 100 columns.
-    legend = [line for line in lines if line.startswith("Abbreviations: ")]
-    others = [line for line in lines[:start] + lines[start + len(table):]
-              if line not in legend]
-    assert others[0].startswith("load_diabetes: ") and others[-1].startswith("  (conductance")
-    assert others[-2].startswith("Agreement")
-    assert max(len(line) for line in others) <= 100
+    assert lines[0].startswith("load_diabetes: ") and lines[-1].startswith("Agreement")
 
 
 def test_table_of_six_long_named_methods_fits_in_100_columns():
@@ -158,12 +153,20 @@ def test_table_of_six_long_named_methods_fits_in_100_columns():
     rng = np.random.default_rng(0)
     importances = rng.dirichlet(np.ones(12), size=6)
     ranks = np.vstack([rank_descending(row) for row in importances])
-    lines, legend = _report._table(names, methods, importances, ranks,
-                                   _report.row_order(importances, ranks))
+    order = _report.row_order(importances, ranks)
+    lines, legend = _report._table(names, methods, importances, ranks, order)
     assert len(lines) == 13
     assert max(len(line) for line in lines) <= 100
     assert legend == "Abbreviations: int_grad = integrated_gradients, conduct. = conductance"
-    assert lines[1].startswith("a_rather_long... ")
+    # The six abbreviated columns (7+6+5+8+8+8 characters, each with two spaces, a space
+    # and a rank of 2) and "  mean rk" take 81 columns: the names get the other 19,
+    # shortened distinctly.
+    labels = [line.split()[0] for line in lines[1:]]
+    assert labels == [shorten_names(names, 19)[i] for i in order]
+    assert len(set(labels)) == 12 and max(len(label) for label in labels) == 19
+    # Their last word (the number) is kept after the ellipsis.
+    assert set(labels) == ({f"a_rather_long_fea…{i}" for i in range(10)}
+                           | {"a_rather_long_fe…10", "a_rather_long_fe…11"})
     # A tie: both features get the average rank, printed with one decimal.
     importances[0, :2] = 0.9
     ranks[0] = rank_descending(importances[0])
@@ -178,7 +181,8 @@ def test_abbreviations_are_distinct():
 
 
 def test_method_option_restricts_columns():
-    code, out, err = run(["--method", "garson,olden", "--hidden", "8", "--max-iter", "200"])
+    code, out, err = run(["--method", "garson,olden", "--hidden", "8", "--max-iter", "200",
+                          "--cv", "2"])
     assert code == 0, err
     _, methods, rows, _, agreement = parse_output(out)
     assert methods == ["garson", "olden"]
@@ -190,8 +194,8 @@ def test_single_method_has_no_agreement_statistics():
     code, out, err = run(["--method", "olden", "--hidden", "4", "--max-iter", "50"])
     assert code == 0, err
     assert out.splitlines()[-1] == "Agreement: only 1 method, nothing to compare"
-    assert any(line.startswith("note: the MLP did not converge in 50 epochs")
-               for line in out.splitlines()[:5])
+    assert any(line.startswith("note: 5 of 5 network fits stopped at --max-iter 50 before "
+                               "converging") for line in out.splitlines()[:6])
 
 
 # --------------------------------------------------------------------------------------
@@ -264,11 +268,11 @@ def regression_csv(tmp_path):
 
 def test_csv_regression(tmp_path):
     path = regression_csv(tmp_path)
-    code, out, err = run([path, "--target", "y", *FAST])
+    code, out, err = run([path, "--target", "y", *FAST, "--cv", "3"])
     assert code == 0, err
     header, methods, rows, order, _ = parse_output(out)
     assert header.startswith("reg.csv: regression of 'y', 80 rows, 3 features, MLP (6)")
-    r2 = float(re.search(r"held-out R\^2 \(5-fold cross-validation\): MLP (-?[0-9.]+)",
+    r2 = float(re.search(r"held-out R\^2 \(3-fold cross-validation\): MLP (-?[0-9.]+)",
                          header).group(1))
     assert r2 > 0.6
     assert methods == list(DEFAULT_COLUMNS)
@@ -276,7 +280,7 @@ def test_csv_regression(tmp_path):
     # The methods that follow the signal through the network find it; Garson and the
     # weight magnitudes need not (they are known to be fooled by noise inputs).
     for k, method in enumerate(methods):
-        if method in ("olden", "gradient"):
+        if method in ("gradient", "permutation"):
             assert rows["strong"][1][k] == 1
             assert rows["strong"][0][k] > 0.5
 
@@ -296,26 +300,42 @@ def test_csv_classification_with_string_target(tmp_path):
     assert order[0] == "c"
 
 
-@pytest.mark.parametrize("values, task", [
-    (["1", "2", "3"] * 4, "classification"),        # integers, 3 distinct
-    (["1.0", "2.0", "0"] * 4, "classification"),    # integer values written as floats
-    ([str(i) for i in range(11)] + ["0"], "regression"),  # 11 distinct integers
-    (["0.5", "1", "2"] * 4, "regression"),          # not all integers
-    (["a", "1", "2"] * 4, "classification"),        # not numeric
-    ([str(2**60), str(2**61)] * 6, "regression"),   # integers beyond float precision
+@pytest.mark.parametrize("values, task, noted", [
+    (["0", "1"] * 6, "classification", False),      # two integers: two classes
+    (["1.0", "2.0"] * 6, "classification", False),  # integer values written as floats
+    (["1", "2", "3"] * 4, "regression", True),      # three integers: a rating, said so
+    ([str(i) for i in range(1, 9)] * 2, "regression", True),  # a 1-8 rating
+    ([str(i) for i in range(11)] + ["0"], "regression", False),  # 11 distinct integers
+    (["0.5", "1", "2"] * 4, "regression", False),   # not all integers
+    (["a", "1", "2"] * 4, "classification", False),  # not numeric
+    ([str(2**60), str(2**61)] * 6, "regression", False),  # beyond float precision
 ])
-def test_target_type_rule(values, task):
-    assert _data._target_task(values)[0] == task
+def test_target_type_rule(values, task, noted):
+    found, _, note = _data._target_task(values)
+    assert found == task
+    assert (note is not None) == noted
+    if noted:
+        assert "--task classification" in note
 
 
-def test_integer_target_with_few_values_is_classification(tmp_path):
+def test_integer_target_with_a_few_values_is_a_regression_unless_told(tmp_path):
     X, y = make_data(n=40)
     classes = np.digitize(y, [-1, 1])  # 0, 1, 2
     rows = [[f"{v:.5f}" for v in x] + [str(c)] for x, c in zip(X, classes)]
     path = write_csv(tmp_path / "int.csv", ["strong", "weak", "noise", "grade"], rows)
-    code, out, err = run([path, "--target", "grade", *FAST])
+    quick = [*FAST, "--method", "olden", "--cv", "0"]
+    code, out, err = run([path, "--target", "grade", *quick])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "regression of 'grade'" in lines[0]
+    note = " ".join(line.strip() for line in lines[1:3])
+    assert note.startswith("note: the target holds 3 integer values (0 to 2): analysed as a "
+                           "regression (a rating or a count); --task classification treats "
+                           "them as 3 classes")
+    code, out, err = run([path, "--target", "grade", "--task", "classification", *quick])
     assert code == 0, err
     assert "classification of 'grade' (3 classes)" in out.splitlines()[0]
+    assert not out.splitlines()[1].startswith("note: the target")
 
 
 # --------------------------------------------------------------------------------------
@@ -326,20 +346,26 @@ def test_integer_target_with_few_values_is_classification(tmp_path):
 def test_output_round_trip(tmp_path, extension):
     path = regression_csv(tmp_path)
     target = str(tmp_path / f"table.{extension}")
-    code, out, err = run([path, "--target", "y", "--output", target, *FAST])
+    code, out, err = run([path, "--target", "y", "--output", target, *FAST, "--cv", "3"])
     assert code == 0, err
     assert out.splitlines()[-1] == f"Wrote {target}"
     _, methods, rows, order, _ = parse_output(out)
     if extension == "csv":
         with open(target, newline="") as handle:
-            records = list(csv.DictReader(handle))
+            text = handle.read().splitlines()
+        run_info = dict(line[2:].split(": ", 1) for line in text if line.startswith("# "))
+        assert set(run_info) == {"skimportance", "settings", "scores", "agreement", "raw",
+                                 "notes"}
+        records = list(csv.DictReader([line for line in text if not line.startswith("#")]))
     else:
         with open(target) as handle:
-            records = json.load(handle)
+            document = json.load(handle)
+        records = document["features"]
         assert isinstance(records, list)
     expected_keys = ["feature"]
     for method in methods:
-        expected_keys += [f"{method}_importance", f"{method}_sd", f"{method}_rank"]
+        expected_keys += [f"{method}_importance", f"{method}_sd", f"{method}_rank",
+                          f"{method}_raw", f"{method}_raw_sd"]
     assert list(records[0]) == expected_keys + ["mean_rank"]
     assert [record["feature"] for record in records] == order
     for record in records:
@@ -403,11 +429,14 @@ def test_error_infinite_feature(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["", "NA", "nan"])
-def test_error_missing_value(tmp_path, value):
+def test_missing_feature_value_is_imputed_with_a_note(tmp_path, value):
     rows = small_rows()
     rows[2][0] = value
     path = write_csv(tmp_path / "d.csv", HEADER, rows)
-    data_error([path, "--target", "y"], "missing value", "'f1'", "data row 3")
+    code, out, err = run([path, "--target", "y", "--method", "olden", "--cv", "0", *FAST])
+    assert code == 0, err
+    assert ("skimportance: note: 1 blank cell in f1: imputed inside the pipeline" in err)
+    assert sorted(parse_output(out)[3]) == ["f1", "f2", "f3"]
 
 
 @pytest.mark.parametrize("value", ["", "NaN", "NA"])
@@ -483,7 +512,7 @@ def test_one_constant_feature_column_is_ranked_last(tmp_path):
     X, y = make_data()
     rows = [[f"{v:.6f}" for v in x] + ["2.5", f"{t:.6f}"] for x, t in zip(X, y)]
     path = write_csv(tmp_path / "c.csv", ["strong", "weak", "noise", "fixed", "y"], rows)
-    code, out, err = run([path, "--target", "y", *FAST])
+    code, out, err = run([path, "--target", "y", *FAST, "--cv", "3"])
     assert code == 0, err
     _, methods, rows, order, _ = parse_output(out)
     assert order[-1] == "fixed"
@@ -604,9 +633,12 @@ def test_help_in_subprocess():
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert text.startswith("usage: skimportance")
-    assert "at most 10 distinct values" in text
+    assert "only integers with at most 2 distinct values" in text
+    assert "a 1-8 rating is not 8 classes" in text
     assert "the target is standardised" in text
-    for option in ("--target", "--method", "--hidden", "--random-state", "--output"):
+    for option in ("--target", "--method", "--hidden", "--random-state", "--output",
+                   "--wide", "--sep", "--index-col", "--drop", "--keep", "--task",
+                   "--version"):
         assert option in text
     for name in METHODS:
         assert name in text
@@ -616,7 +648,8 @@ def test_same_command_prints_the_same_table(capsys):
     # Permutation shuffles and k-means groups follow --random-state like the fit does.
     outputs = []
     for _ in range(2):
-        assert main(["--method", "permutation,drop", "--random-state", "3"]) == 0
+        assert main(["--method", "permutation,drop", "--random-state", "3", "--cv", "2",
+                     "--hidden", "8", "--max-iter", "100"]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
 
@@ -652,7 +685,7 @@ def test_plot_writes_the_chart_of_the_table(tmp_path, monkeypatch):
     assert out.splitlines()[-1] == f"Wrote {target}"
     with open(target, "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
-    assert len(computed) == 1  # the chart reuses the table's numbers
+    assert len(computed) == 5  # one per fold of the table: the chart reuses its numbers
     _, methods, rows, _, _ = parse_output(out)
     [(features, drawn_methods, matrix)] = drawn
     assert drawn_methods == methods == ["garson", "olden", "permutation"]
@@ -666,7 +699,7 @@ def test_plot_without_matplotlib_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     target = tmp_path / "chart.png"
     data_error(["--plot", str(target)], "--plot needs matplotlib",
-               "pip install 'skimportance[plot]'")
+               "pip install matplotlib")
     assert not target.exists()
 
 

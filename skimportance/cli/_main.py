@@ -8,9 +8,11 @@ import warnings
 import numpy as np
 
 from . import _modelling
-from ._arguments import DEFAULT_COLUMNS, PROG, parse_arguments
+from ._arguments import DEFAULT_COLUMNS, PROG, WIDE_COLUMNS, parse_arguments
 from ._data import CLIError, load_csv, load_diabetes_data
-from ._report import check_output_paths, print_table, row_order, write_output, write_plot
+from ._progress import LARGE_DATA_CELLS, Progress
+from ._report import (agreement_values, check_output_paths, print_table, row_order,
+                      wrapped, write_output, write_plot)
 
 __all__ = ["main"]
 
@@ -27,6 +29,10 @@ def _mean_sd(values):
     return f"{values.mean():.2f}" + (f" ± {values.std():.2f}" if values.size > 1 else "")
 
 
+def _say(text=""):
+    print(wrapped(text))
+
+
 def _scores_line(data, network, linear, where):
     """The network's held-out score beside the linear model's, and a note when the
     linear model is as good: then the network may not be worth explaining."""
@@ -40,14 +46,17 @@ def _scores_line(data, network, linear, where):
 
 
 def _pooled(comparisons):
-    """Mean normalised importances over refits and folds, their spread, and the ranks."""
+    """Mean normalised importances over refits and folds, their spread, the ranks, and
+    the raw importances' mean and standard deviation over every refit and fold."""
     from .._agreement import rank_descending
 
     means = np.array([c.normalized for c in comparisons])
     within = np.array([c.spread for c in comparisons]) ** 2
     mean = means.mean(axis=0)
     spread = np.sqrt(within.mean(axis=0) + means.var(axis=0))  # over every refit and fold
-    return mean, spread, np.vstack([rank_descending(row) for row in mean])
+    raw = np.concatenate([c.raw for c in comparisons])  # (refits x folds, methods, features)
+    return (mean, spread, np.vstack([rank_descending(row) for row in mean]),
+            raw.mean(axis=0), raw.std(axis=0))
 
 
 def _stability_line(comparisons, methods):
@@ -62,57 +71,129 @@ def _stability_line(comparisons, methods):
                                      subsequent_indent="  ")])
 
 
-def _run(args):
-    from ..methods import DEFAULT_METHOD
+def _note(text):
+    """A note about the data on stderr: what was dropped, imputed or encoded."""
+    print(wrapped(f"{PROG}: note: {text}"), file=sys.stderr)
 
-    methods = args.method if args.method else list(DEFAULT_COLUMNS)
-    check_output_paths(args.output, args.plot)
+
+def _load(args):
     if args.csv is None:
-        data = load_diabetes_data()
-    else:
-        data = load_csv(args.csv, args.target)
+        return load_diabetes_data()
+    data = load_csv(args.csv, args.target, sep=args.sep, index_col=args.index_col,
+                    drop=args.drop, keep=args.keep, task=args.task)
+    for text in data.notes:
+        _note(text)
+    return data
+
+
+def _stopped_line(stopped, fits, max_iter):
+    if not stopped:
+        return None
+    which = ("the network fit" if fits == 1 else f"{stopped} of {fits} network fits")
+    return (f"note: {which} stopped at --max-iter {max_iter} before converging "
+            "(importances may be unstable); try a larger --max-iter")
+
+
+def _run(args):
+    from .. import __version__
+    from ..methods._registry import DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_Y
+
+    methods = list(args.method or (WIDE_COLUMNS if args.wide else DEFAULT_COLUMNS))
+    check_output_paths(args.output, args.plot)
+    progress = Progress()  # reading a large file counts towards a long run
+    data = _load(args)
+    if data.X.size >= LARGE_DATA_CELLS:
+        progress.after = 0.0  # a long run ahead: say so from the first fold
     hidden = ",".join(map(str, args.hidden))
-    print(f"{data.label}: {_task(data, args.csv is not None)}, {data.X.shape[0]} rows, "
-          f"{data.X.shape[1]} features, MLP ({hidden})")
+    _say(f"{data.label}: {_task(data, args.csv is not None)}, {data.X.shape[0]} rows, "
+         f"{data.X.shape[1]} features, MLP ({hidden})")
+    if data.task_note:
+        _say(f"note: {data.task_note}")
 
     if args.cv:
-        comparisons, folds, y, linear, converged = _modelling.cross_fit(
+        comparisons, folds, y, linear, stopped = _modelling.cross_fit(
             data, args.hidden, args.max_iter, args.random_state, args.cv, args.refits,
-            methods)
+            methods, progress=progress)
+        fits = args.cv * args.refits
         network = np.concatenate([c.scores for c in comparisons])
-        print(_scores_line(data, network, linear, f"{args.cv}-fold cross-validation"))
-        importances, spread, ranks = _pooled(comparisons)
+        where = f"{args.cv}-fold cross-validation"
+        _say(_scores_line(data, network, linear, where))
+        importances, spread, ranks, raw, raw_spread = _pooled(comparisons)
         what = f"{args.cv} folds" + (f" x {args.refits} refits" if args.refits > 1 else "")
-        print(f"importances: on the held-out rows of each fold (mean ± sd over {what})")
+        _say(f"importances: on the held-out rows of each fold (mean ± sd over {what})")
         X_fit, y_fit = data.X, y
     else:
+        progress("fitting the network")
         model, X_fit, y_fit, (network, linear), converged, n_iter = _modelling.fit(
             data, args.hidden, args.max_iter, args.random_state)
-        print(_scores_line(data, network, linear, f"{len(data.y) - len(y_fit)} rows"))
+        stopped, fits = int(not converged), 1
+        where = f"{len(data.y) - len(y_fit)} rows"
+        _say(_scores_line(data, network, linear, where))
+        progress(f"computing {len(methods)} method{'s' if len(methods) > 1 else ''}")
         comparison = _modelling.compute(model, X_fit, y_fit, methods, args.random_state)
         comparisons = [comparison]
         importances, spread, ranks = comparison.normalized, None, comparison.ranks
-        print("importances: on the training part (optimistic: the network has seen these "
-              "rows; --cv K measures them on held-out folds)")
-    if not converged:
-        print(f"note: the MLP did not converge in {args.max_iter} epochs (importances may "
-              "be unstable); try a larger --max-iter")
+        raw = np.array([np.asarray(r.importances_mean, dtype=float)
+                        for r in comparison.importances])
+        raw_spread = None
+        _say("importances: on the training part (optimistic: the network has seen these "
+             "rows; --cv K measures them on held-out folds)")
+    stopped_line = _stopped_line(stopped, fits, args.max_iter)
+    if stopped_line:
+        _say(stopped_line)
     print()
     order = row_order(importances, ranks)
-    recommended = DEFAULT_METHOD if DEFAULT_METHOD in methods else None
+    recommended = [method for method in methods
+                   if method in (DEFAULT_METHOD, DEFAULT_METHOD_WITHOUT_Y)]
     print_table(data.feature_names, methods, importances, ranks, order, spread, recommended)
     if args.cv and args.refits > 1:
         print(_stability_line(comparisons, methods))
     if args.evaluate:
+        progress("--evaluate: remove-and-retrain")
         _print_evaluation(data, X_fit, y_fit, methods, args)
     if args.output:
+        counted, w, rho, _ = agreement_values(ranks, methods)
+        run = {
+            "skimportance": __version__,
+            "settings": {
+                "data": args.csv if args.csv is not None else "load_diabetes",
+                "target": data.target_name, "task": data.task,
+                "task_option": args.task, "rows": int(data.X.shape[0]),
+                "features": list(map(str, data.feature_names)),
+                "text_columns": [data.feature_names[k] for k in data.text_columns],
+                "blank_cells": int(data.n_missing), "sep": data.delimiter,
+                "index_col": args.index_col, "drop": list(args.drop),
+                "keep": list(args.keep), "methods": methods,
+                "hidden": list(args.hidden), "max_iter": args.max_iter,
+                "random_state": args.random_state, "cv": args.cv,
+                "refits": args.refits},
+            "scores": {
+                "metric": "R^2" if data.task == "regression" else "accuracy",
+                "held_out": where,
+                "mlp": [float(v) for v in np.ravel(network)],
+                "linear": [float(v) for v in np.ravel(linear)],
+                "network_fits": fits, "network_fits_stopped_at_max_iter": int(stopped)},
+            "agreement": {"methods": counted,
+                          "kendalls_w": None if w is None or np.isnan(w) else float(w),
+                          "mean_pairwise_spearman":
+                              None if rho is None or np.isnan(rho) else float(rho)},
+            "raw": ("each method's importances_mean before normalisation, in its own "
+                    "unit (gradients and weights per standard deviation of the input, "
+                    "score drops in R^2 or accuracy; regression: of the standardised "
+                    "target)" + (", mean and sd over the folds"
+                                              + (" and refits" if args.refits > 1 else "")
+                                              if args.cv else ", on the training part")),
+            "notes": data.notes + ([data.task_note] if data.task_note else [])
+                     + ([stopped_line[len("note: "):]] if stopped_line else []),
+        }
         write_output(args.output, data.feature_names, methods, importances, ranks, order,
-                     spread)
+                     spread, raw, raw_spread, run)
         print(f"Wrote {args.output}")
     if args.plot:
         title = f"{data.label}, MLP ({hidden}): importances by method"
         write_plot(args.plot, data.feature_names, methods, importances, title)
         print(f"Wrote {args.plot}")
+    progress.done()
     return 0
 
 
@@ -144,8 +225,11 @@ def main(argv=None):
         args = parse_arguments(argv)
     except SystemExit as exc:  # argparse's own errors (exit 2) and --help (exit 0)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    from sklearn.exceptions import ConvergenceWarning
+
     # Warnings wait for the end of the run: a failure is then one line on stderr.
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)  # each fit counts
         try:
             code = _run(args)
         except CLIError as exc:
@@ -158,9 +242,18 @@ def main(argv=None):
             # (KeyboardInterrupt and SystemExit are no Exception: they pass unchanged.)
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             return _error(f"the computation failed: {detail}")
+    # Convergence warnings of other fits (--evaluate's refits, the logistic regression)
+    # are one line, not one traceback-like message per fit.
+    stopped = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    if stopped:
+        print(wrapped(f"{PROG}: note: {len(stopped)} other fit"
+                      f"{'s' if len(stopped) > 1 else ''} (--evaluate's refits, the linear "
+                      "model) stopped at their max_iter before converging "
+                      "(ConvergenceWarning)"), file=sys.stderr)
     for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                               warning.lineno, source=warning.source)
+        if warning not in stopped:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno, source=warning.source)
     return code
 
 

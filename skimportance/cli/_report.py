@@ -5,25 +5,35 @@ import csv
 import json
 import math
 import os
+import textwrap
 
 import numpy as np
 
 from .._agreement import kendalls_w, mean_pairwise_spearman
+from .._names import shorten_names
 from ._data import CLIError
 
-__all__ = ["METHOD_WIDTH", "NAME_WIDTH", "SAME_NUMBERS", "check_output_paths", "counted_once",
-           "print_table", "row_order", "write_output", "write_plot"]
+__all__ = ["LINE_WIDTH", "MAX_NAME_WIDTH", "METHOD_WIDTH", "NAME_WIDTH", "SAME_NUMBERS",
+           "agreement_values", "check_output_paths", "counted_once", "print_table",
+           "row_order", "wrapped", "write_output", "write_plot"]
 
-NAME_WIDTH = 16  # longer feature names are shortened in the table (not in files)
+LINE_WIDTH = 100  # every line of the default output fits in this many columns
+NAME_WIDTH = 16  # feature names are shortened to this when the table has no more room
+MAX_NAME_WIDTH = 32  # ... and to this at most (files keep the full names)
 METHOD_WIDTH = 8  # longer method names are abbreviated in the table headings
+
+
+def wrapped(text, width=LINE_WIDTH, indent="  "):
+    """``text`` as lines of at most ``width`` characters (continuations indented)."""
+    lines = []
+    for paragraph in str(text).splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, width, subsequent_indent=indent,
+                               break_on_hyphens=False) or [""]
+    return "\n".join(lines)
 
 
 def _format_rank(rank):
     return f"{rank:.0f}" if rank == int(rank) else f"{rank:.1f}"
-
-
-def _short(name, width=NAME_WIDTH):
-    return name if len(name) <= width else name[: width - 3] + "..."
 
 
 def _abbreviations(methods, width=METHOD_WIDTH):
@@ -63,33 +73,53 @@ def _cells(importances, spread):
             for row, srow in zip(importances, spread)]
 
 
+def _recommended_list(recommended):
+    if recommended is None:
+        return []
+    return [recommended] if isinstance(recommended, str) else list(recommended)
+
+
 def _table(feature_names, methods, importances, ranks, order, spread=None,
-           recommended=None):
+           recommended=None, width=LINE_WIDTH):
     """Lines of the table, then the legend of abbreviated method names (or none).
 
-    ``spread`` (like ``importances``) prints as ``±sd`` after each value; the heading of
-    the ``recommended`` method ends in ``*``.
+    ``spread`` (like ``importances``) prints as ``±sd`` after each value; the headings
+    of the ``recommended`` methods (a name or a list) end in ``*``. Feature names get
+    the room the columns leave in ``width`` (between NAME_WIDTH and MAX_NAME_WIDTH
+    characters), shortened distinctly (:func:`skimportance._names.shorten_names`).
     """
-    names = [_short(str(name)) for name in feature_names]
-    name_width = max(len("feature"), *(len(name) for name in names))
-    headings = _abbreviations(methods)
-    marked = [heading + ("*" if method == recommended else "")
-              for heading, method in zip(headings, methods)]
+    recommended = _recommended_list(recommended)
     cells = _cells(importances, spread)
-    widths = [max(len(heading), 5, *(len(c) for c in column))
-              for heading, column in zip(marked, cells)]
     rank_texts = [[_format_rank(rank) for rank in row] for row in ranks]
     rank_width = max(2, *(len(text) for row in rank_texts for text in row))
+    longest = max(len(str(name)) for name in feature_names)
+
+    def layout(headings):
+        marked = [heading + ("*" if method in recommended else "")
+                  for heading, method in zip(headings, methods)]
+        widths = [max(len(heading), 5, *(len(c) for c in column))
+                  for heading, column in zip(marked, cells)]
+        return marked, widths, sum(2 + w + 1 + rank_width for w in widths) + len("  mean rk")
+
+    # Full method names when they fit beside the names, else abbreviations.
+    headings = list(methods)
+    marked, widths, columns = layout(headings)
+    if columns + min(longest, NAME_WIDTH) > width:
+        headings = _abbreviations(methods)
+        marked, widths, columns = layout(headings)
+    room = max(NAME_WIDTH, min(MAX_NAME_WIDTH, width - columns))
+    names = shorten_names(feature_names, max(room, len("feature")))
+    name_width = max(len("feature"), min(longest, room))
     mean_rank = ranks.mean(axis=0)
     head = "feature".ljust(name_width)
-    for heading, width in zip(marked, widths):
-        head += f"  {heading:>{width}} {'rk':>{rank_width}}"
+    for heading, w in zip(marked, widths):
+        head += f"  {heading:>{w}} {'rk':>{rank_width}}"
     head += "  mean rk"
     lines = [head]
     for i in order:
         line = names[i].ljust(name_width)
-        for k, width in enumerate(widths):
-            line += f"  {cells[k][i]:>{width}} {rank_texts[k][i]:>{rank_width}}"
+        for k, w in enumerate(widths):
+            line += f"  {cells[k][i]:>{w}} {rank_texts[k][i]:>{rank_width}}"
         line += f"  {mean_rank[i]:>7.2f}"
         lines.append(line)
     legend = [f"{heading} = {method}" for heading, method in zip(headings, methods)
@@ -111,14 +141,21 @@ def counted_once(methods, ranks):
     return [methods[k] for k in keep], ranks[keep], merged
 
 
+def agreement_values(ranks, methods):
+    """(methods counted, Kendall's W, mean pairwise Spearman, what was merged); W and
+    the correlation are None with fewer than two methods counted."""
+    methods, ranks, merged = counted_once(list(methods), ranks)
+    if ranks.shape[0] < 2:
+        return methods, None, None, merged
+    return methods, kendalls_w(ranks), mean_pairwise_spearman(ranks), merged
+
+
 def _agreement(ranks, methods=None):
     methods = [str(k) for k in range(ranks.shape[0])] if methods is None else methods
-    methods, ranks, merged = counted_once(list(methods), ranks)
-    m = ranks.shape[0]
+    counted, w, rho, merged = agreement_values(ranks, methods)
+    m = len(counted)
     if m < 2:
         return "Agreement: only 1 method, nothing to compare"
-    w = kendalls_w(ranks)
-    rho = mean_pairwise_spearman(ranks)
 
     def fmt(value):
         return "n/a" if math.isnan(value) else f"{value:.2f}"
@@ -138,14 +175,22 @@ def print_table(feature_names, methods, importances, ranks, order, spread=None,
         print(line)
     print()
     if legend:
-        print(legend)
-    if recommended:
-        print(f"* recommended: {recommended}, the most accurate in skimportance's "
-              "ground-truth benchmark")
-    print(_agreement(ranks, methods))
+        print(wrapped(legend))
+    shown = [method for method in _recommended_list(recommended) if method in methods]
+    if shown:
+        print(wrapped(f"* recommended: {' and '.join(shown)}, the most accurate"
+                      + (" (tied)" if len(shown) > 1 else "")
+                      + " in the ground-truth benchmark"))
+    print(wrapped(_agreement(ranks, methods)))
 
 
-def _records(feature_names, methods, importances, ranks, order, spread=None):
+def _number(value):
+    value = float(value)
+    return int(value) if value == int(value) and abs(value) < 2**53 else value
+
+
+def _records(feature_names, methods, importances, ranks, order, spread=None, raw=None,
+             raw_spread=None):
     mean_rank = ranks.mean(axis=0)
     records = []
     for i in order:
@@ -154,28 +199,41 @@ def _records(feature_names, methods, importances, ranks, order, spread=None):
             record[f"{method}_importance"] = float(importances[k, i])
             if spread is not None:
                 record[f"{method}_sd"] = float(spread[k, i])
-            rank = float(ranks[k, i])
-            record[f"{method}_rank"] = int(rank) if rank == int(rank) else rank
+            record[f"{method}_rank"] = _number(ranks[k, i])
+            if raw is not None:
+                record[f"{method}_raw"] = float(raw[k, i])
+            if raw_spread is not None:
+                record[f"{method}_raw_sd"] = float(raw_spread[k, i])
         record["mean_rank"] = float(mean_rank[i])
         records.append(record)
     return records
 
 
-def write_output(path, feature_names, methods, importances, ranks, order, spread=None):
-    """The rows of the table, as a .json list of records or a .csv file."""
-    records = _records(feature_names, methods, importances, ranks, order, spread)
+def _csv_cell(value):
+    return repr(value) if isinstance(value, float) else value
+
+
+def write_output(path, feature_names, methods, importances, ranks, order, spread=None,
+                 raw=None, raw_spread=None, run=None):
+    """The rows of the table, with the raw importances, as a .json object (``run``'s
+    entries, then ``features``: a list of records) or a .csv file (``run``'s entries
+    first, as lines ``# key: value`` with JSON values, then the table)."""
+    records = _records(feature_names, methods, importances, ranks, order, spread, raw,
+                       raw_spread)
+    run = dict(run or {})
     try:
         if path.lower().endswith(".json"):
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(records, handle, indent=2)
+                json.dump({**run, "features": records}, handle, indent=2)
                 handle.write("\n")
         else:
             with open(path, "w", newline="", encoding="utf-8") as handle:
+                for key, value in run.items():
+                    handle.write(f"# {key}: {json.dumps(value)}\n")
                 writer = csv.DictWriter(handle, fieldnames=list(records[0]))
                 writer.writeheader()
                 for record in records:
-                    writer.writerow({key: repr(value) if isinstance(value, float) else value
-                                     for key, value in record.items()})
+                    writer.writerow({key: _csv_cell(value) for key, value in record.items()})
     except OSError as exc:
         raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -195,7 +253,7 @@ def _check_plot_path(path):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise CLIError("--plot needs matplotlib: pip install 'skimportance[plot]'") \
+        raise CLIError("--plot needs matplotlib: pip install matplotlib") \
             from None
     extension = os.path.splitext(path)[1].lower().lstrip(".")
     types = Figure().canvas.get_supported_filetypes()
