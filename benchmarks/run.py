@@ -28,6 +28,7 @@ import importlib
 import importlib.metadata
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -47,6 +48,9 @@ BENCHMARKS = {  # name: (module, takes --reference-python)
     "significance": ("bench_significance", False),
     "shapley": ("bench_shapley", True),
     "local": ("bench_local", True),
+    "conditional": ("bench_conditional", False),
+    "sage": ("bench_sage", True),
+    "interactions": ("bench_interactions", False),
 }
 QUICK_OUT = Path(tempfile.gettempdir()) / "skimportance-benchmarks-quick"
 
@@ -137,15 +141,25 @@ def machine(args):
     cores = f"{os.cpu_count()} logical cores" + (f" ({usable} usable)" if usable else "")
     return [
         f"Date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
-        f"Command: `{shlex.join(['python', *sys.argv])}`",
+        f"Command: `{command(args)}`",
         f"CPU: {cpu_model()}, {cores}",
         f"OS: {platform.platform()}",
         f"Python {platform.python_version()}, numpy {version('numpy')}, scikit-learn "
         f"{version('scikit-learn')}, numba {version('numba')}",
         f"BLAS / OpenMP (threadpoolctl): {blas()}",
         f"skimportance {version('skimportance')}, git {git_commit()}",
-        f"captum runs under: {args.reference_python or 'this Python'}",
+        "Reference tools (captum, shap) run under "
+        + ("a separate Python (`--reference-python`)" if args.reference_python
+           else "this Python"),
     ]
+
+
+def command(args):
+    """The command line, without the paths of this machine (the reference Python's)."""
+    words = ["python", *sys.argv]
+    if args.reference_python:
+        words = [Path(w).name if w == str(args.reference_python) else w for w in words]
+    return shlex.join(words)
 
 
 # --- the report ---------------------------------------------------------------------
@@ -180,7 +194,11 @@ def markdown(rows, durations, problems, args, chart):
     lines += [
         "Ratio = reference time / skimportance time: above 1, skimportance is faster. "
         "A target in predicts, such as \"<= 2.5 predicts\", is met when the ratio is at "
-        "least 1 / 2.5 = 0.4. Times are the best of several runs, except scikit-learn's "
+        "least 1 / 2.5 = 0.4. **One predict** is the time of scikit-learn's own "
+        "`predict` on the same rows with the same network, measured in the same run: a "
+        "cost \"in predicts\" is a time divided by it, which a faster or slower machine "
+        "changes much less than the times. Times are the best of several runs, except "
+        "scikit-learn's "
         "permutation importance (one run) and the drop-and-retrain refits (one run each). "
         "captum and R run in their own processes, after skimportance, on the same network "
         "weights and the same data (passed through a file).",
@@ -201,6 +219,28 @@ def markdown(rows, durations, problems, args, chart):
     lines.append("Wall time per benchmark: " + ", ".join(
         f"{name} {t:.0f} s" for name, t in durations.items()) + f"; total {total:.0f} s.")
     return "\n".join(lines) + "\n"
+
+
+def rst_text(text):
+    """``text`` as literal reST: ``|B|``, ``n_iter_`` and ``*`` are not markup there."""
+    return re.sub(r"([\\`*_|])", r"\\\1", str(text))
+
+
+def write_tables(rows, args):
+    """The report's table as CSV and the machine as an reST list, for the docs page."""
+    import csv
+
+    with open(args.out / "results.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["operation", "skimportance", "reference tool", "reference",
+                         "ratio", "target", "met?", "notes"])
+        for row in rows:
+            cells = [row["operation"], seconds(row["ours"]), row["reference"],
+                     seconds(row["reference_time"]), times(row["ratio"]),
+                     row["target_text"] or "-", met(row).strip("*"), row["notes"]]
+            writer.writerow([rst_text(cell) for cell in cells])
+    lines = [f"- {line.replace('`', '``')}" for line in machine(args)]
+    (args.out / "machine.rst").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def plot(rows, path, quick):
@@ -252,6 +292,7 @@ def main(argv=None):
     chart_line = plot(rows, chart, args.quick)
     report = args.out / "RESULTS.md"
     report.write_text(markdown(rows, durations, problems, args, chart_line), encoding="utf-8")
+    write_tables(rows, args)
     print(f"\nwrote {report}" + (f" and {chart}" if chart.exists() else ""))
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)

@@ -1,9 +1,11 @@
 """The plain function, and the one path every caller takes to run a method."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._groups import resolve_groups
+from ._groups import AUTO_THRESHOLD, correlation_groups, resolve_groups
 from ._validation import overflow_hint, validated_X
 from .methods import get_method
 
@@ -51,12 +53,13 @@ def validated_sample_weight(sample_weight, X):
     return sample_weight
 
 
-def validated_inputs(estimator, X, sample_weight, feature_groups):
+def validated_inputs(estimator, X, sample_weight, feature_groups,
+                     group_threshold=AUTO_THRESHOLD):
     """Validated X and sample_weight, the result's entry names and their columns.
 
     X's column names and count are checked against the fitted estimator's, as
     scikit-learn's ``predict`` does: importances computed by position must not be
-    labelled with other names.
+    labelled with other names. ``feature_groups="auto"`` is resolved on X.
     """
     feature_names = None
     if X is not None:
@@ -73,6 +76,15 @@ def validated_inputs(estimator, X, sample_weight, feature_groups):
                                                                None)
         if n_features is None:
             raise ValueError("feature_groups needs X, to know the columns it refers to.")
+        if isinstance(feature_groups, str) and feature_groups == "auto":
+            if X is None:
+                raise ValueError("feature_groups='auto' needs X, to correlate its columns.")
+            if isinstance(group_threshold, bool) or not isinstance(group_threshold, Real) \
+                    or not 0 <= group_threshold <= 1:
+                raise ValueError(f"group_threshold must be a number in [0, 1] (the largest "
+                                 f"1 - |Spearman| within a group); got {group_threshold!r}.")
+            feature_groups = correlation_groups(X, group_threshold,
+                                                feature_names=feature_names)
         groups, feature_names = resolve_groups(feature_groups, n_features, feature_names)
     return X, sample_weight, feature_names, groups
 
@@ -106,14 +118,15 @@ def check_finite(result, method, X):
 
 
 def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=None,
-               feature_groups=None, return_local=False, training=None):
+               feature_groups=None, return_local=False, training=None,
+               group_threshold=AUTO_THRESHOLD):
     """Validate the data, run ``method.compute`` and check its result: every caller's path.
 
     ``training``: ``(X_train, y_train, fit_params)`` for methods that refit.
     """
     estimator = fitted_estimator(estimator)
-    X, sample_weight, feature_names, groups = validated_inputs(estimator, X, sample_weight,
-                                                               feature_groups)
+    X, sample_weight, feature_names, groups = validated_inputs(
+        estimator, X, sample_weight, feature_groups, group_threshold)
     y = _validated_y(y, X)
     X_train, y_train, fit_params = (training if training is not None and
                                     method.needs_training_data else (None, None, None))
@@ -125,7 +138,8 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
 
 
 def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=True,
-                        sample_weight=None, feature_groups=None, return_local=False):
+                        sample_weight=None, feature_groups=None, return_local=False,
+                        group_threshold=AUTO_THRESHOLD):
     """Importances of the inputs of an already fitted network, without refitting.
 
     Parameters
@@ -151,7 +165,7 @@ def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=T
     method : str, ImportanceMethod or callable, default="gradient"
         ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
         ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
-        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
+        ``"permutation"``, ``"conditional"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods`, or ``func(fitted_estimator, X, y) -> importances``.
         The default is the most accurate method that needs no ``y`` in the project's
         ground-truth benchmark (mean Spearman correlation with the true importances
@@ -165,22 +179,30 @@ def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=T
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative row weights, with a positive sum, for the standard deviations
         and for averages over rows.
-    feature_groups : list or dict, default=None
+    feature_groups : list, dict or "auto", default=None
         Columns to rank together, like rfpimp's ``features``: a list whose entries are
         a column (index, or name when X is a DataFrame) or a list of columns, or a dict
-        ``{name: list of columns}``. The result then has one value per entry (columns
-        left out are not reported), named by the dict's keys, or the column's name, or
-        the group's names joined by "+". Permutation shuffles a group's columns with the
-        same row order (their joint values stay), ablation replaces them together,
-        drop-and-retrain refits without all of them; weight and gradient methods sum
-        over the group (the absolute values, for a group of several columns of a signed
-        method), integrated gradients sum the signed per-row attributions (which keeps
-        completeness). Not for ``"profile"``.
+        ``{name: list of columns}``; or ``"auto"``, the groups of
+        :func:`~skimportance.correlation_groups` on X (every pair in a group with
+        ``|Spearman| >= 1 - group_threshold``; see :ref:`correlated`). The result then
+        has one value per entry (columns left out are not reported), named by the
+        dict's keys, or the column's name, or the group's names joined by "+".
+        Permutation shuffles a group's columns with the same row order (their joint
+        values stay), conditional permutation regresses them on the other inputs
+        jointly, ablation replaces them together, drop-and-retrain refits without all
+        of them; weight and gradient methods sum over the group (the absolute values,
+        for a group of several columns of a signed method), integrated gradients sum
+        the signed per-row attributions (which keeps completeness). Not for
+        ``"profile"``.
     return_local : bool, default=False
         Also return per-row values, for the methods that have them (those whose
         ``has_local`` is True: the gradient family, integrated gradients, conductance,
         Shapley values): ``result.local`` of shape ``(n_samples, n_outputs,
         n_features)``, and ``result.neuron_local`` for conductance.
+    group_threshold : float in [0, 1], default=0.3
+        With ``feature_groups="auto"``, the largest ``1 - |Spearman|`` within a group
+        (default: pairs with ``|Spearman| >= 0.7``; the reason is in
+        :func:`~skimportance.correlation_groups`). Ignored otherwise.
 
     Returns
     -------
@@ -220,4 +242,4 @@ def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=T
     """
     return run_method(get_method(method), estimator, X, y, scale=scale,
                       sample_weight=sample_weight, feature_groups=feature_groups,
-                      return_local=return_local)
+                      return_local=return_local, group_threshold=group_threshold)

@@ -2,7 +2,7 @@
 
 import copy
 from contextlib import contextmanager
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import (
@@ -19,7 +19,7 @@ from sklearn.ensemble._base import _set_random_states
 from sklearn.model_selection import check_cv
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -36,6 +36,9 @@ from sklearn.utils.validation import (
 )
 
 from ._dispatch import run_method, validated_sample_weight
+from ._groups import AUTO_THRESHOLD, correlation_groups
+from .interactions import combine_interactions, get_interaction_method
+from .interactions._dispatch import run_interactions
 from .network import is_frozen
 from ._parallel import delayed, run
 from ._result import combine_folds, combine_refits
@@ -61,10 +64,14 @@ def _restore_on_error(estimator):
 
 def _fitted_importances(method, estimator, X, y, sample_weight, options, fit_params,
                         X_train, y_train):
-    """Importances on (X, y); methods that refit are trained on (X_train, y_train).
+    """Importances on (X, y), and interactions when asked; methods that refit are
+    trained on (X_train, y_train).
 
-    ``options``: the meta-estimator's ``scale`` and ``feature_groups``.
+    ``options``: the meta-estimator's ``scale`` and ``feature_groups``, and its
+    interaction method (or None) under ``"interactions"``.
     """
+    options = dict(options)
+    interactions = options.pop("interactions", None)
     result = run_method(method, estimator, X, y, sample_weight=sample_weight,
                         training=(X_train, y_train, fit_params), **options)
     if isinstance(result, dict):
@@ -72,7 +79,10 @@ def _fitted_importances(method, estimator, X, y, sample_weight, options, fit_par
             f"The scoring of method {method.name!r} gives several scores "
             f"({', '.join(map(str, result))}); a meta-estimator needs one for "
             "feature_importances_: pick one, or call feature_importances for them all.")
-    return result
+    if interactions is None:
+        return result, None
+    return result, run_interactions(interactions, estimator, X, y,
+                                    sample_weight=sample_weight, **options)
 
 
 def _fold_importances(estimator, method, X, y, sample_weight, params, train, test, options):
@@ -89,8 +99,8 @@ def _fold_importances(estimator, method, X, y, sample_weight, params, train, tes
 def _refit_importances(estimator, method, X, y, sample_weight, params, options):
     """Fit on all of (X, y) and compute the importances there; the fitted estimator too."""
     estimator.fit(X, y, **params)
-    return estimator, _fitted_importances(method, estimator, X, y, sample_weight, options,
-                                          params, X, y)
+    return (estimator,) + _fitted_importances(method, estimator, X, y, sample_weight,
+                                              options, params, X, y)
 
 
 def _random_state_keys(estimator):
@@ -130,7 +140,7 @@ def _seeded_refits(estimator, n_refits, rng=None):
     return refits
 
 
-def _seed(estimator, method, random_state):
+def _seed(estimator, method, random_state, interactions=None):
     """Seed what ``random_state`` controls, as ``BaggingRegressor`` does: an int drawn
     from it for each ``random_state`` parameter of the estimator left at None (the
     default network's), then one for the method's if None. Returns the generator, which
@@ -150,6 +160,12 @@ def _seed(estimator, method, random_state):
     seed = int(rng.randint(_MAX_SEED))
     if method.random and method.get_params(deep=False)["random_state"] is None:
         method.set_params(random_state=seed)
+    if interactions is not None:
+        # Drawn only then, so that the other seeds do not depend on asking for them.
+        seed = int(rng.randint(_MAX_SEED))
+        if interactions.random and interactions.get_params(deep=False)["random_state"] \
+                is None:
+            interactions.set_params(random_state=seed)
     return rng
 
 
@@ -180,8 +196,10 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["fit", "predict"]), None],
         # Checked by get_method, whose errors suggest the closest names.
         "method": [str, HasMethods(["compute"]), callable],
+        "interactions": [str, HasMethods(["compute"]), None],
         "scale": ["boolean"],
-        "feature_groups": [list, dict, None],
+        "feature_groups": [list, dict, StrOptions({"auto"}), None],
+        "group_threshold": [Interval(Real, 0, 1, closed="both")],
         "cv": ["cv_object"],
         "n_refits": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -189,12 +207,15 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, estimator=None, *, method="permutation", scale=True, feature_groups=None,
-                 cv=None, n_refits=1, random_state=None, n_jobs=None, verbose=0):
+    def __init__(self, estimator=None, *, method="permutation", interactions=None, scale=True,
+                 feature_groups=None, group_threshold=AUTO_THRESHOLD, cv=None, n_refits=1,
+                 random_state=None, n_jobs=None, verbose=0):
         self.estimator = estimator
         self.method = method
+        self.interactions = interactions
         self.scale = scale
         self.feature_groups = feature_groups
+        self.group_threshold = group_threshold
         self.cv = cv
         self.n_refits = n_refits
         self.random_state = random_state
@@ -250,28 +271,47 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             estimator = self._make_estimator()
             self._check_kind(estimator)
             method.check(estimator, single_result=True)  # before any fit
+            interactions = None if self.interactions is None else \
+                get_interaction_method(self.interactions)
+            if interactions is not None:
+                interactions.check(estimator)
             params = self._inner_fit_params(estimator, sample_weight, fit_params)
+            # "auto" is resolved once, on all the training rows: every fold and refit
+            # then reports the same entries, which their pooling needs.
+            self.feature_groups_ = (correlation_groups(X, self.group_threshold)
+                                    if isinstance(self.feature_groups, str)
+                                    else self.feature_groups)
             refits = _seeded_refits(estimator, self.n_refits,
-                                    _seed(estimator, method, self.random_state))
+                                    _seed(estimator, method, self.random_state,
+                                          interactions))
+            options = {**self._method_options(), "interactions": interactions}
             # One path: refits x (a fit on all rows | a cross-fit), then pooled.
             if self.cv is None:
-                fitted = self._fit_refits(method, refits, X, y, sample_weight, params)
+                fitted = self._fit_refits(method, refits, X, y, sample_weight, params,
+                                          options)
                 estimator = fitted[0][0]  # the first refit, seeded as with n_refits=1
-                results = [result for _, result in fitted]
+                results = [result for _, result, _ in fitted]
+                found = [pairwise for _, _, pairwise in fitted]
             else:
-                results = self._cross_fit(method, refits, X, y, sample_weight, params)
+                results, found = self._cross_fit(method, refits, X, y, sample_weight,
+                                                 params, options)
                 estimator.fit(X, y, **params)
             self.estimator_ = estimator
             self.importances_ = results[0] if len(results) == 1 else combine_refits(results)
+            if interactions is not None:
+                self.interaction_importances_ = combine_interactions(found)
+            elif hasattr(self, "interaction_importances_"):
+                del self.interaction_importances_  # from an earlier fit with them
             self.importances_.normalized()  # warns now, at fit, if nothing can be ranked
             self._set_fitted_extra()
         return self
 
-    def _fit_refits(self, method, refits, X, y, sample_weight, params):
-        """(fitted refit, its importances on all rows) for each refit."""
+    def _fit_refits(self, method, refits, X, y, sample_weight, params, options):
+        """(fitted refit, its importances on all rows, its interactions or None) for
+        each refit."""
         many = len(refits) > 1  # one fit runs here, its method taking n_jobs
         tasks = (delayed(_refit_importances)(refit, method, X, y, sample_weight, params,
-                                             self._method_options())
+                                             options)
                  for refit in refits)
         return run(tasks, n_jobs=self.n_jobs if many else None,
                    verbose=self.verbose if many else 0, desc="refits")
@@ -357,7 +397,7 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
         return super().set_params(**params)
 
     def _method_options(self):
-        return {"scale": self.scale, "feature_groups": self.feature_groups}
+        return {"scale": self.scale, "feature_groups": self.feature_groups_}
 
     def _hand_down_jobs(self, method):
         """Hand ``n_jobs`` and ``verbose`` to a method that leaves them at their defaults.
@@ -375,10 +415,11 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             updates["verbose"] = self.verbose
         return method.set_params(**updates) if updates else method
 
-    def _cross_fit(self, method, refits, X, y, sample_weight, params):
+    def _cross_fit(self, method, refits, X, y, sample_weight, params, options):
         """Held-out importances: a clone fitted per fold, aggregated over the folds.
 
-        One pooled result per refit, each cross-fitted on the same splits.
+        One pooled result per refit, each cross-fitted on the same splits; and the
+        interactions of every refit and fold (None without an interaction method).
         """
         n_samples = _num_samples(X)
         if isinstance(self.cv, Integral) and self.cv > n_samples:
@@ -393,16 +434,18 @@ class _BaseImportance(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"cv={self.cv!r} cannot split the data given to fit: {exc}") \
                 from exc
         tasks = (delayed(_fold_importances)(clone(refit), method, X, y, sample_weight,
-                                            params, train, test, self._method_options())
+                                            params, train, test, options)
                  for refit in refits for train, test in splits)
-        results = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
+        done = run(tasks, n_jobs=self.n_jobs, verbose=self.verbose, desc="cross-fitting")
+        results = [result for result, _ in done]
         # The sizes are what Nadeau and Bengio's correction of the folds' interval needs.
         # Index arrays or boolean masks alike.
         rows = np.arange(n_samples)
         sizes = {"n_train": [rows[train].size for train, _ in splits],
                  "n_test": [rows[test].size for _, test in splits]}
-        return [combine_folds(results[i:i + len(splits)], **sizes)
-                for i in range(0, len(results), len(splits))]
+        pooled = [combine_folds(results[i:i + len(splits)], **sizes)
+                  for i in range(0, len(results), len(splits))]
+        return pooled, [pairwise for _, pairwise in done]
 
     def get_metadata_routing(self):
         """Metadata routing of this object: ``fit`` params go to the estimator's ``fit``.
@@ -466,7 +509,7 @@ _SHARED_PARAMETERS = """\
     method : str, ImportanceMethod or callable, default="permutation"
         ``"weights"``, ``"garson"``, ``"olden"``, ``"gradient"``,
         ``"integrated_gradients"``, ``"conductance"``, ``"profile"``,
-        ``"permutation"``, ``"ablation"``, ``"drop"``, an object from
+        ``"permutation"``, ``"conditional"``, ``"ablation"``, ``"drop"``, an object from
         :mod:`skimportance.methods` (whose parameters can be searched as
         ``method__<param>``) or ``func(fitted_estimator, X, y) -> importances``.
         The default is the most accurate method in the project's ground-truth
@@ -474,18 +517,32 @@ _SHARED_PARAMETERS = """\
         ``cv=None`` (mean Spearman correlation with the true importances 0.921 over
         seven simulated problems; ``"gradient"`` 0.909, ``"olden"`` 0.778): see
         :ref:`accuracy`. Its shuffles follow ``random_state``.
+    interactions : str, interaction method or None, default=None
+        Also compute pairwise interactions at fit time, stored in
+        ``interaction_importances_``: ``"hessian"``, ``"differences"``,
+        ``"h_statistic"`` or an object from :mod:`skimportance.interactions` (see
+        :func:`~skimportance.feature_interactions`). They are computed where the
+        importances are (the training rows, or each held-out fold with ``cv``) and
+        averaged over folds and refits, their ``spread`` then the standard deviation
+        over them. None computes none.
     scale : bool, default=True
         Compute importances as if the inputs had been standardised, with each input's
         standard deviation in the data passed to ``fit``. Set ``False`` for the
         raw-weight numbers of NeuralNetTools and caret.
-    feature_groups : list or dict, default=None
+    feature_groups : list, dict or "auto", default=None
         Columns to rank together (the dummies of a variable one-hot encoded by hand, a
         sensor's channels): a list whose entries are a column (index or name) or a
         list of columns, or a dict ``{name: list of columns}``; see
-        :func:`~skimportance.feature_importances`. ``feature_importances_`` then has
-        one value per entry, so it no longer lines up with X's columns (for
-        ``SelectFromModel``, leave this None: a Pipeline that encodes columns itself
-        is already reported per column of X).
+        :func:`~skimportance.feature_importances`. ``"auto"``: the groups of correlated
+        inputs of :func:`~skimportance.correlation_groups`, found on the data passed to
+        ``fit`` (all of it, with ``cv`` too) and kept in ``feature_groups_``.
+        ``feature_importances_`` then has one value per entry, so it no longer lines
+        up with X's columns (for ``SelectFromModel``, leave this None: a Pipeline that
+        encodes columns itself is already reported per column of X).
+    group_threshold : float in [0, 1], default=0.3
+        With ``feature_groups="auto"``, the largest ``1 - |Spearman|`` within a group
+        (pairs with ``|Spearman| >= 0.7`` by default; the reason is in
+        :func:`~skimportance.correlation_groups`). Ignored otherwise.
     cv : int, cross-validation generator or iterable, default=None
         Where the importances are measured. None: on the data passed to ``fit``, the
         data the network was trained on, which is optimistic (an input the network
@@ -565,10 +622,16 @@ class ImportanceRegressor(RegressorMixin, _BaseImportance):
     importances_ : Importances
         The full result: per output, signed where the method is, with feature names.
         Score-based methods keep negative values here.
+    feature_groups_ : list, dict or None
+        The groups used: ``feature_groups``, or with ``"auto"`` the dict
+        ``{name: columns}`` found at ``fit``.
     neuron_importances_ : ndarray of shape (n_outputs, n_units) or list
         Only with ``method="conductance"``: mean ``|conductance|`` of each hidden unit
         of the chosen layer, per output; a list with one array per hidden layer for
         ``Conductance(layer="all")``.
+    interaction_importances_ : Interactions
+        Only with ``interactions`` set: the pairwise interactions, one symmetric matrix
+        per output (``top_pairs(k)``, ``to_frame()``).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -645,10 +708,16 @@ class ImportanceClassifier(ClassifierMixin, _BaseImportance):
     importances_ : Importances
         The full result: per output, signed where the method is, with feature names.
         Score-based methods keep negative values here.
+    feature_groups_ : list, dict or None
+        The groups used: ``feature_groups``, or with ``"auto"`` the dict
+        ``{name: columns}`` found at ``fit``.
     neuron_importances_ : ndarray of shape (n_outputs, n_units) or list
         Only with ``method="conductance"``: mean ``|conductance|`` of each hidden unit
         of the chosen layer, per output; a list with one array per hidden layer for
         ``Conductance(layer="all")``.
+    interaction_importances_ : Interactions
+        Only with ``interactions`` set: the pairwise interactions, one symmetric matrix
+        per output (``top_pairs(k)``, ``to_frame()``).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)

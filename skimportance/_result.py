@@ -19,7 +19,12 @@ EXTRAS = {
     "local": "per-row attributions, shape (n_samples, n_outputs, n_features), with "
              "return_local=True",
     "standard_error": "sampled Shapley values with return_local=True: the standard error "
-                      "of each value of local, same shape",
+                      "of each value of local, same shape; SAGE: of each value, shape "
+                      "(n_features,)",
+    "n_permutations": "SAGE: the walks (a row and an order of the inputs) averaged, None "
+                      "when computed exactly",
+    "converged": "SAGE: whether the largest standard error is below threshold times the "
+                 "range of the values (True when computed exactly)",
     "expected_value": "Shapley values: the weighted mean output on the background, "
                       "shape (n_outputs,); each row's values add up to F(x) minus it",
     "neuron_importances": "conductance: mean |conductance| of each hidden unit, shape "
@@ -39,6 +44,34 @@ EXTRAS = {
 _LEVEL = {"level": [Interval(Real, 0, 1, closed="neither")]}
 
 
+
+
+def entry_names(feature_names, output_names, shape):
+    """Feature and output names as object arrays (``x0, ...`` and ``y`` or ``y0, ...``
+    by default), checked against ``shape``: ``(n_outputs, n_features, ...)``."""
+    n_outputs, n_features = shape[:2]
+    if feature_names is None:
+        feature_names = [f"x{i}" for i in range(n_features)]
+    if output_names is None:
+        output_names = ["y"] if n_outputs == 1 else [f"y{k}" for k in range(n_outputs)]
+    feature_names = np.asarray(feature_names, dtype=object)
+    output_names = np.asarray(output_names, dtype=object)
+    if len(feature_names) != n_features or len(output_names) != n_outputs:
+        raise ValueError(
+            f"per_output has shape {tuple(shape)}, but {len(feature_names)} feature names "
+            f"and {len(output_names)} output names were given.")
+    return feature_names, output_names
+
+
+def output_column(name):
+    """A per-output column's name: a class or target name, or "class 2" for a number."""
+    if isinstance(name, str):
+        return name
+    return f"class {name}"
+
+
+def _order_by(values):
+    return np.argsort(-np.asarray(values, dtype=float), kind="stable")
 
 
 class Importances:
@@ -111,17 +144,8 @@ class Importances:
         n_outputs, n_features = per_output.shape
         self.per_output = per_output
         self.method = method
-        if feature_names is None:
-            feature_names = [f"x{i}" for i in range(n_features)]
-        self.feature_names = np.asarray(feature_names, dtype=object)
-        if output_names is None:
-            output_names = ["y"] if n_outputs == 1 else [f"y{k}" for k in range(n_outputs)]
-        self.output_names = np.asarray(output_names, dtype=object)
-        if len(self.feature_names) != n_features or len(self.output_names) != n_outputs:
-            raise ValueError(
-                f"per_output has shape {per_output.shape}, but {len(self.feature_names)} "
-                f"feature names and {len(self.output_names)} output names were given."
-            )
+        self.feature_names, self.output_names = entry_names(
+            feature_names, output_names, per_output.shape)
         if importances_mean is None:
             importances_mean = np.abs(per_output).mean(axis=0)
         self.importances_mean = np.asarray(importances_mean, dtype=float)
@@ -177,22 +201,37 @@ class Importances:
             return np.zeros_like(clipped)
         return clipped / total
 
-    def to_frame(self, level=0.95):
+    def to_frame(self, level=0.95, sort=False):
         """The result as a pandas DataFrame, one row per feature.
 
-        Columns: ``importance`` (``importances_mean``), ``std`` when the method repeats,
-        ``ci_low`` and ``ci_high`` when there are repeats to make
-        :meth:`confidence_interval` from, then one column per output with
-        ``per_output``.
+        Columns: ``importance`` (``importances_mean``), ``normalized`` (the same
+        clipped at 0 and summing to 1, as ``feature_importances_``), ``std`` when the
+        method repeats, ``ci_low`` and ``ci_high`` when there are repeats to make
+        :meth:`confidence_interval` from; then, with several outputs, one column per
+        output with ``per_output`` (named by its class or target: ``"setosa"``,
+        ``"class 2"``, ``"y1"``), or with one output a ``signed`` column when the
+        method's values carry a sign.
 
         Parameters
         ----------
         level : float, default=0.95
             Confidence level of ``ci_low`` and ``ci_high``.
+        sort : bool, default=False
+            Most important first (ties in column order); by default X's column order.
 
         Returns
         -------
         frame : pandas.DataFrame
+
+        Examples
+        --------
+        >>> from skimportance import Importances
+        >>> result = Importances([[0.5, -1.5]], method="olden", feature_names=["a", "b"])
+        >>> frame = result.to_frame(sort=True)
+        >>> frame.index.tolist(), frame.columns.tolist()
+        (['b', 'a'], ['importance', 'normalized', 'signed'])
+        >>> frame["signed"].tolist()
+        [-1.5, 0.5]
         """
         try:
             import pandas as pd
@@ -201,13 +240,22 @@ class Importances:
         interval = self.confidence_interval(level) if _uncertainty.is_repeated(self) \
             else None
         frame = pd.DataFrame({"importance": self.importances_mean}, index=self.feature_names)
+        with warnings.catch_warnings():
+            # All zeros: the table shows it; the warning is for feature_importances_.
+            warnings.simplefilter("ignore", UserWarning)
+            frame["normalized"] = self.normalized()
         if self.importances_std is not None:
             frame["std"] = self.importances_std
         if interval is not None:
             frame["ci_low"], frame["ci_high"] = interval
-        for name, row in zip(self.output_names, self.per_output):
-            frame[f"{self.method}[{name}]"] = row
+        if len(self.output_names) > 1:
+            for name, row in zip(self.output_names, self.per_output):
+                frame[output_column(name)] = row
+        elif np.any(self.per_output < 0):
+            frame["signed"] = self.per_output[0]
         frame.index.name = "feature"
+        if sort:
+            frame = frame.iloc[_order_by(self.importances_mean)]
         return frame
 
     def to_shap(self, X=None, output=0):

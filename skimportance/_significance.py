@@ -168,7 +168,7 @@ def _importances(estimator, method, X, y, scale, splits):
             options = {"scale": scale, "feature_groups": None}
             result = combine_folds([
                 _fold_importances(clone(estimator), method, X, y, None, {}, train, test,
-                                  options)
+                                  options)[0]
                 for train, test in splits])
     return np.asarray(result.importances_mean, dtype=float), result.feature_names
 

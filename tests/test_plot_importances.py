@@ -17,6 +17,8 @@ from skimportance import ImportanceRegressor, Importances, feature_importances  
 from skimportance.plotting import (  # noqa: E402
     plot_comparison,
     plot_importances,
+    plot_interaction_surface,
+    plot_interactions,
     plot_network,
     plot_profiles,
     plot_rank_stability,
@@ -170,11 +172,13 @@ def test_heatmap_normalize_divides_each_row():
     (plot_network, (None,)),
     (plot_rank_stability, (None,)),
     (plot_comparison, (None, None, None)),
+    (plot_interactions, (None,)),
+    (plot_interaction_surface, (None, None, (0, 1))),
 ])
 def test_clear_import_error_without_matplotlib(monkeypatch, plot, args):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    message = f"{plot.__name__} needs matplotlib: pip install 'skimportance[plot]'"
+    message = f"{plot.__name__} needs matplotlib: pip install matplotlib"
     with pytest.raises(ImportError, match=message.replace("[", r"\[").replace("]", r"\]")):
         plot(*args)
 

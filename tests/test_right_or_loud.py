@@ -51,8 +51,8 @@ METHOD_NAMES = list(METHODS)
 # Methods that read the weights (and gradients) of the network.
 NETWORK_METHODS = ["weights", "garson", "olden", "gradient", "integrated_gradients",
                    "conductance", "profile", "input_x_gradient", "deeplift", "smoothgrad",
-                   "expected_gradients", "shapley"]
-SCORE_METHODS = ["permutation", "ablation", "drop"]
+                   "expected_gradients", "shapley", "sage"]
+SCORE_METHODS = ["permutation", "ablation", "drop", "conditional"]
 assert sorted(NETWORK_METHODS + SCORE_METHODS) == sorted(METHOD_NAMES)
 
 N_ROWS, N_FEATURES = 80, 4
@@ -631,7 +631,7 @@ def _plot_with(method, fitted, X, y):
     pytest.importorskip("matplotlib")
     from skimportance.plotting import plot_comparison
 
-    return plot_comparison(X, y, fitted, methods=[method])
+    return plot_comparison(fitted, X, y, methods=[method])
 
 
 ENTRY_POINTS = {"function": _function_with, "regressor": _meta_with,
@@ -946,6 +946,11 @@ def column_pipeline(mixed_frame):
 def test_column_transformer_every_method_reports_per_column_of_X(column_pipeline,
                                                                  mixed_frame, method):
     X, y = mixed_frame
+    if method == "conditional":
+        # It regresses each column on the others: missing values are refused, loudly.
+        with pytest.raises(ValueError, match="column 2 has NaN.*impute them"):
+            feature_importances(column_pipeline, X, y, method=method_object(method))
+        X = X.assign(weight=X["weight"].fillna(X["weight"].mean()))
     result = feature_importances(column_pipeline, X, y, method=method_object(method))
     assert_finite_result(result, n_features=5)
     assert list(result.feature_names) == COLUMNS + ["colour"]
@@ -1048,7 +1053,7 @@ def test_plot_comparison_of_a_fitted_meta_estimator(meta_on_arrays, arrays):
     from skimportance.plotting import plot_comparison
 
     X, y = arrays
-    ax = plot_comparison(X, y, meta_on_arrays, methods=["olden", "gradient"])
+    ax = plot_comparison(meta_on_arrays, X, y, methods=["olden", "gradient"])
     assert [bars.get_label() for bars in ax.containers] == ["olden", "gradient"]
     for bars, name in zip(ax.containers, ["olden", "gradient"]):
         widths = np.sort([bar.get_width() for bar in bars])
@@ -1220,7 +1225,7 @@ def test_plot_comparison_changes_nothing_of_the_callers(frame):
     estimator = mlp(max_iter=50)  # not fitted: a clone is fitted
     methods = [METHODS["garson"](), Permutation(n_repeats=2)]
     before = _hashes(X, y, estimator, methods)
-    ax = plot_comparison(X, y, estimator, methods=methods, random_state=0)
+    ax = plot_comparison(estimator, X, y, methods=methods, random_state=0)
     assert [bars.get_label() for bars in ax.containers] == ["garson", "permutation"]
     assert _hashes(X, y, estimator, methods) == before
     assert not hasattr(estimator, "coefs_")

@@ -259,7 +259,7 @@ def test_to_frame_gives_the_interval_when_there_is_one():
                          importances=samples, importances_std=samples.std(axis=1))
     frame = result.to_frame()
     interval = result.confidence_interval()
-    assert list(frame.columns[:4]) == ["importance", "std", "ci_low", "ci_high"]
+    assert list(frame.columns) == ["importance", "normalized", "std", "ci_low", "ci_high"]
     np.testing.assert_allclose(frame["ci_low"], interval.low, atol=0)
     np.testing.assert_allclose(result.to_frame(level=0.5)["ci_high"],
                                result.confidence_interval(0.5).high, atol=0)

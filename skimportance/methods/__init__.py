@@ -14,8 +14,10 @@ from ._deeplift import DeepLift, InputXGradient
 from ._noise import SmoothGrad
 from ._expected_gradients import ExpectedGradients
 from ._shapley import Shapley
+from ._sage import Sage
 from ._score import ScoreMethod
 from ._permutation import Permutation
+from ._conditional import ConditionalPermutation
 from ._ablation import Ablation
 from ._drop import DropRetrain
 from ._callable import CallableMethod
@@ -26,6 +28,7 @@ __all__ = [
     "METHODS",
     "Ablation",
     "CallableMethod",
+    "ConditionalPermutation",
     "Conductance",
     "ConnectionWeight",
     "DeepLift",
@@ -39,6 +42,7 @@ __all__ = [
     "LekProfile",
     "NetworkMethod",
     "Permutation",
+    "Sage",
     "ScoreMethod",
     "SmoothGrad",
     "Shapley",

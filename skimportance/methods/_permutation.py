@@ -34,7 +34,7 @@ class Permutation(_ColumnMethod):
     that is more; scikit-learn's ``working_memory`` can only make blocks smaller) and
     tiles of about 2 MiB per thread: 0.7 times the size of X for X (200000, 40) and an
     MLP (16,), whatever ``working_memory``. With numba installed (``pip install
-    skimportance[fast]``) the loops are fused. Other estimators use a copy of X per
+    numba``) the loops are fused. Other estimators use a copy of X per
     worker and what their predictions need.
 
     Bias: with correlated inputs, shuffling one creates rows that never occur in the

@@ -13,7 +13,11 @@
   X it came from, ``entry_columns`` maps results back, ``with_fitted_names`` restores names;
 - the rank-one engine of the score methods (``RankOneNetwork``, ``fast_network``,
   ``single_threaded_blas``) and its numba kernels (``_kernels``);
-- the coalition engine of Shapley values (``exact_shapley``, ``sampled_shapley``).
+- the coalition engine of Shapley values (``exact_shapley``, ``sampled_shapley``) and
+  of SAGE (``coalition_outputs``, ``sage_walks``);
+- exact per-row Hessians of the outputs and their summaries over rows
+  (``hessian_batches``, ``hessian_summary``, ``row_summary``), computed on threads
+  sharing cache-sized chunks (``threaded_chunks``).
 
 Nothing outside this package imports an underscore name from it.
 """
@@ -35,8 +39,10 @@ from ._core import (
     unfreeze,
     unwrap_network,
 )
+from ._hessian import hessian_batches, hessian_summary, row_summary, threaded_chunks
 from ._rank_one import RankOneNetwork, fast_network, single_threaded_blas
 from ._coalitions import MAX_EXACT_PLAYERS, exact_shapley, sampled_shapley, shapley_weights
+from ._coalitions import coalition_outputs, sage_walks
 
 __all__ = [
     "CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
@@ -44,4 +50,6 @@ __all__ = [
     "is_frozen", "is_mlp", "with_fitted_names", "multiply_by_derivative", "network_inputs",
     "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",
     "MAX_EXACT_PLAYERS", "exact_shapley", "sampled_shapley", "shapley_weights",
+    "coalition_outputs", "sage_walks",
+    "hessian_batches", "hessian_summary", "row_summary", "threaded_chunks",
 ]

@@ -12,7 +12,9 @@ inputs, or a group). The exact engine builds the pre-activations of every subset
 coalition's sum has at most as many additions as there are players: no drift, unlike a
 running sum over a Gray code) and adds, for each subset of the other players, one
 shared term; the later layers then run on a cache-sized block of coalitions at once.
-The sampled engine walks permutations of the players, adding one term per step.
+The sampled engine walks permutations of the players, adding one term per step; SAGE
+(``coalition_outputs``, ``sage_walks``) uses the same coalitions and walks, returning the
+background-averaged outputs for its loss.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +26,8 @@ from sklearn import get_config
 from ._blas import _blas_threads, single_threaded_blas
 from ._core import CACHE_BYTES, OUTPUT, chunk_rows
 
-__all__ = ["MAX_EXACT_PLAYERS", "exact_shapley", "sampled_shapley", "shapley_weights"]
+__all__ = ["MAX_EXACT_PLAYERS", "coalition_outputs", "exact_shapley", "sage_walks",
+           "sampled_shapley", "shapley_weights"]
 
 # Exact values visit 2**n_players coalitions per row and background row: past this the
 # cost (2**20, about 10**6 coalitions per row and background row, at 20) is refused.
@@ -259,3 +262,154 @@ def sampled_shapley(net, X, background, weights, players, output="proba", *,
 
     _run_blocks(work, list(range(n)), n_threads)
     return phi, standard_error, expected
+
+
+def coalition_outputs(net, X, background, weights, players, output="proba", *,
+                      n_threads=None):
+    """The background-averaged output of every coalition of the players, for every row.
+
+    The coalitions are built as in :func:`exact_shapley` (a doubling table of the low
+    players' terms plus one shared term per subset of the others), but their values
+    are returned instead of being weighted into Shapley values, for games that are a
+    nonlinear function of them (SAGE's loss).
+
+    Parameters
+    ----------
+    net, X, background, weights, players, output, n_threads
+        As in :func:`exact_shapley`.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows, 2**n_players, n_outputs)
+        ``values[r, S]``, S a bit mask of the players (bit j: player j keeps row r's
+        values): ``sum_b weights[b] F(x_S, b_rest)``.
+    expected : ndarray of shape (n_outputs,)
+        ``v(empty set)``, the weighted mean output on the background.
+    """
+    d = len(players)
+    if d > MAX_EXACT_PLAYERS:
+        raise ValueError(f"Exact coalitions are limited to {MAX_EXACT_PLAYERS} players "
+                         f"(2**{d} coalitions asked).")
+    n, k = X.shape[0], net.n_outputs
+    X = np.asarray(X, dtype=net.dtype)
+    values = np.zeros((n, 1 << d, k))
+    expected = np.zeros(k)
+    budget = _budget_elements(net)
+    width = max(W.shape[1] for W in net.coefs)
+    for B, wb in _background_chunks(net, np.asarray(background, dtype=net.dtype), weights):
+        Zb = _first_layer(net, B)
+        nb, h = Zb.shape
+        expected += _outputs(net, Zb.copy(), output).T @ wb
+        per_coalition = nb * width
+        m = int(min(d, max(0, np.floor(np.log2(max(1, budget // per_coalition))))))
+        rows_per_block = int(min(n, max(1, budget // (per_coalition << m))))
+
+        def work(rows):
+            D = _player_terms(net, X[rows], B, players)
+            table = np.empty((D.shape[0], 1 << m, nb, h), dtype=net.dtype)
+            table[:, 0] = Zb
+            for bit in range(m):
+                np.add(table[:, :1 << bit], D[:, bit, None],
+                       out=table[:, 1 << bit:2 << bit])
+            block = np.empty_like(table)
+            for high in range(1 << (d - m)):
+                high_member = ((high >> np.arange(d - m)) & 1).astype(bool)
+                shared = D[:, m:][:, high_member].sum(axis=1)  # (R, nb, h)
+                np.add(table, shared[:, None], out=block)
+                values[rows, high << m:(high + 1) << m] += np.tensordot(
+                    _outputs(net, block, output), wb, axes=([2], [0]))
+
+        blocks = [slice(r0, min(n, r0 + rows_per_block))
+                  for r0 in range(0, n, rows_per_block)]
+        _run_blocks(work, blocks, n_threads)
+    return values, expected
+
+
+def sage_walks(net, X, background, weights, players, rows, orders, output="proba", *,
+               n_threads=None):
+    """The background-averaged outputs along walks that add the players one at a time.
+
+    Walk w explains row ``X[rows[w]]``: it starts from the background (no player) and
+    adds the players ``orders[w, 0], orders[w, 1], ...``, each step one rank-one term of
+    the first layer's pre-activation for all background rows at once, so each step
+    costs one pass through the later layers. The walks are given (drawn by the caller),
+    so the numbers do not depend on ``n_threads`` or on how the walks are blocked.
+
+    Parameters
+    ----------
+    net, X, background, weights, players, output, n_threads
+        As in :func:`exact_shapley`.
+    rows : ndarray of int of shape (n_walks,)
+        The row of X each walk explains.
+    orders : ndarray of int of shape (n_walks, n_players)
+        The order in which each walk adds the players (a permutation of them).
+
+    Returns
+    -------
+    steps : ndarray of shape (n_walks, n_players + 1, n_outputs)
+        ``steps[w, t] = sum_b weights[b] F(x_S, b_rest)`` with S the first ``t``
+        players of ``orders[w]``, for the row ``X[rows[w]]``: ``steps[w, 0]`` is the
+        empty coalition, evaluated with the walk's own steps so that a player that
+        changes nothing changes the output by exactly 0 (a separate pass through the
+        layers may round differently).
+    expected : ndarray of shape (n_outputs,)
+        ``v(empty set)``, the weighted mean output on the background.
+    """
+    X = np.asarray(X, dtype=net.dtype)
+    rows = np.asarray(rows, dtype=np.intp)
+    orders = np.asarray(orders, dtype=np.intp)
+    n_walks, d = orders.shape
+    k = net.n_outputs
+    width = max(W.shape[1] for W in net.coefs)
+    steps = np.zeros((n_walks, d + 1, k))
+    expected = np.zeros(k)
+    W1 = net.coefs[0]
+    columns = [np.asarray(cols, dtype=int) for cols in players]
+    chunks = []
+    for B, wb in _background_chunks(net, np.asarray(background, dtype=net.dtype), weights):
+        Zb = _first_layer(net, B)
+        expected += _outputs(net, Zb.copy(), output).T @ wb
+        # Each player's term of the background rows, once for all walks: (d, nb, h).
+        terms = np.stack([B[:, cols] @ W1[cols] for cols in columns])
+        chunks.append((wb, Zb, terms))
+    largest = max(Zb.shape[0] for _, Zb, _ in chunks)
+    # Each walk holds its running sums (d + 1 x nb x h) and the later layers' outputs.
+    per_walk = max(1, 2 * (d + 1) * largest * width)
+    budget = _budget_elements(net)
+    # Each step of a block is a few numpy calls on (walks x nb x h): with a small
+    # background one walk per call is mostly call overhead (measured: 0.5 ms a walk of
+    # 30 steps on 15 rows, MLP (100,)), so blocks hold at least 2**15 elements a step,
+    # up to four times the budget.
+    walks_per_block = max(budget // per_walk, -(-2**15 // (largest * width)))
+    walks_per_block = int(min(max(n_walks, 1), walks_per_block,
+                              max(1, 4 * budget // per_walk)))
+
+    # The walked rows' own terms in walk order: (n_walks, d, h), once for all.
+    x = X[rows]
+    own = np.stack([x[:, cols] @ W1[cols] for cols in columns], axis=1)
+    own = own[np.arange(n_walks)[:, None], orders]
+
+    def walk_block(block):
+        order = orders[block]
+        for wb, Zb, terms in chunks:
+            Z = np.empty((len(order), d + 1) + Zb.shape, dtype=net.dtype)
+            Z[:, 0] = Zb
+            # Each step's term, in walk order, then the running sums in place, step
+            # after step (np.cumsum on this 4-d array is much slower).
+            np.subtract(own[block, :, None], terms[order], out=Z[:, 1:])
+            for t in range(1, d + 1):
+                np.add(Z[:, t - 1], Z[:, t], out=Z[:, t])
+            steps[block] += np.tensordot(_outputs(net, Z, output), wb, axes=([2], [0]))
+
+    def work(group):
+        for block in group:
+            walk_block(block)
+
+    blocks = [slice(w0, min(n_walks, w0 + walks_per_block))
+              for w0 in range(0, n_walks, walks_per_block)]
+    # A block may be a single walk: each thread takes every n_threads-th block, as one
+    # task per block costs more in scheduling than the walk itself.
+    n_threads = _blas_threads() if n_threads is None else n_threads
+    groups = [blocks[i::max(1, n_threads)] for i in range(max(1, n_threads))]
+    _run_blocks(work, [g for g in groups if g], n_threads)
+    return steps, expected

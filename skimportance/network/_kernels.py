@@ -1,6 +1,6 @@
 """Fused loops of the rank-one fast path, compiled by numba when it is installed.
 
-Without numba (``pip install skimportance[fast]``) the fast path runs on numpy alone,
+Without numba (``pip install numba``) the fast path runs on numpy alone,
 with the same numbers up to rounding: these loops only save the memory traffic of the
 intermediate arrays that numpy has to write and read back.
 """
