@@ -53,7 +53,7 @@ def expected_matrix(model, X, y, methods=METHODS):
 def test_bars_are_the_normalised_importances(tmp_path, data):
     X, y = data
     model = mlp().fit(X, y)
-    ax = plot_comparison(X, y, model, random_state=0)
+    ax = plot_comparison(model, X, y, random_state=0)
     ax.figure.savefig(tmp_path / "comparison.png")
     assert (tmp_path / "comparison.png").read_bytes()[:8] == PNG
     matrix = expected_matrix(model, X, y)
@@ -72,7 +72,7 @@ def test_bars_are_the_normalised_importances(tmp_path, data):
 def test_unfitted_estimator_is_fitted_as_a_clone(data):
     X, y = data
     model = mlp()
-    labels, widths = bar_widths(plot_comparison(X, y, model, methods=["garson"]))
+    labels, widths = bar_widths(plot_comparison(model, X, y, methods=["garson"]))
     with pytest.raises(NotFittedError):
         check_is_fitted(model)
     expected = expected_matrix(mlp().fit(X, y), X, y, ["garson"])
@@ -82,7 +82,7 @@ def test_unfitted_estimator_is_fitted_as_a_clone(data):
 def test_method_objects_and_a_fitted_meta_estimator(data):
     X, y = data
     est = ImportanceRegressor(mlp(), method="olden").fit(X, y)
-    ax = plot_comparison(X, y, est, methods=[Garson(), "olden"])
+    ax = plot_comparison(est, X, y, methods=[Garson(), "olden"])
     labels, widths = bar_widths(ax)
     assert labels == ["garson", "olden"]
     expected = expected_matrix(est.estimator_, X, y, ["garson", "olden"])
@@ -93,9 +93,9 @@ def test_method_objects_and_a_fitted_meta_estimator(data):
 def test_random_state_makes_permutation_reproducible(data):
     X, y = data
     model = mlp().fit(X, y)
-    first = bar_widths(plot_comparison(X, y, model, methods=["permutation"],
+    first = bar_widths(plot_comparison(model, X, y, methods=["permutation"],
                                        random_state=3))[1]
-    second = bar_widths(plot_comparison(X, y, model, methods=["permutation"],
+    second = bar_widths(plot_comparison(model, X, y, methods=["permutation"],
                                         random_state=3))[1]
     np.testing.assert_array_equal(first, second)
 
@@ -114,4 +114,4 @@ def test_draw_comparison_orders_features_by_their_mean():
 def test_empty_methods(data):
     X, y = data
     with pytest.raises(ValueError, match="methods is empty"):
-        plot_comparison(X, y, mlp(), methods=[])
+        plot_comparison(mlp(), X, y, methods=[])

@@ -25,10 +25,15 @@ W0 = [[1.0, -2.0, 0.0], [0.5, 0.0, -3.0]]
 W1 = [[4.0], [-0.25], [0.0]]
 
 
-def edges(ax):
-    collections = [c for c in ax.collections if isinstance(c, LineCollection)]
+def edges(ax, label="connections"):
+    collections = [c for c in ax.collections if isinstance(c, LineCollection)
+                   and c.get_label() == label]
     assert len(collections) == 1
     return collections[0]
+
+
+def faint(ax):
+    return edges(ax, "faint connections")
 
 
 def texts(ax):
@@ -68,12 +73,17 @@ def test_prune_drops_small_weights_per_layer():
     # Layer 1 keeps |w| >= 1.5 (-2, -3), layer 2 keeps |w| >= 2 (4).
     ax = plot_network(make_mlp([W0, W1]), prune=0.5)
     assert len(edges(ax).get_segments()) == 3
+    # The pruned ones are faint (NeuralNetTools' prune_col), or not drawn when hidden.
+    assert len(faint(ax).get_segments()) == 3
+    hidden = plot_network(make_mlp([W0, W1]), prune=0.5, pruned_style="hidden")
+    assert [c.get_label() for c in hidden.collections
+            if isinstance(c, LineCollection)] == ["connections"]
     assert len(edges(plot_network(make_mlp([W0, W1]), prune=0)).get_segments()) == 6
 
 
 def test_large_network_is_thinned_to_max_edges(tmp_path):
     mlp = random_mlp((30, 300, 1))
-    ax = plot_network(mlp, max_edges=2000)
+    ax = plot_network(mlp, max_edges=2000, strongest=None)
     ax.figure.savefig(tmp_path / "large.png")
     segments = edges(ax).get_segments()
     assert len(segments) == 2000
@@ -84,7 +94,8 @@ def test_large_network_is_thinned_to_max_edges(tmp_path):
     largest = np.abs(mlp.coefs_[0]).max()
     kept = np.sort(widths[first] / widths[first].max() * largest)
     np.testing.assert_allclose(kept, np.sort(np.abs(mlp.coefs_[0]).ravel())[-1700:])
-    assert len(edges(plot_network(mlp, max_edges=None)).get_segments()) == 30 * 300 + 300
+    assert len(edges(plot_network(mlp, max_edges=None, strongest=None)).get_segments()) \
+        == 30 * 300 + 300
 
 
 def test_show_bias_draws_the_intercepts():
@@ -118,7 +129,9 @@ def test_classifier_outputs_are_its_classes(rng):
     assert {"cat", "dog", "emu"} <= set(texts(plot_network(clf)))
     binary = MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0).fit(
         X, np.where(np.arange(60) % 2, "yes", "no"))
-    assert "yes" in texts(plot_network(binary)) and "no" not in texts(plot_network(binary))
+    # One logistic unit: the probability of the second class, not a bare "1" or "yes".
+    assert texts(plot_network(binary))[-1] == "P(yes)"
+    assert not {"no", "yes"} & set(texts(plot_network(binary)))
 
 
 def test_frozen_estimator():

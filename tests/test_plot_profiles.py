@@ -33,7 +33,7 @@ def expected_lines(result, feature, output):
 
 def test_one_panel_per_input_one_line_per_group(tmp_path):
     result = profile_result()
-    fig = plot_profiles(result)
+    fig = plot_profiles(result, order="given")
     fig.savefig(tmp_path / "profiles.png")
     assert (tmp_path / "profiles.png").read_bytes()[:8] == PNG
     assert len(fig.axes) == 3
@@ -47,7 +47,16 @@ def test_one_panel_per_input_one_line_per_group(tmp_path):
             np.testing.assert_allclose(line.get_ydata(), y)
     legend = fig.axes[2].get_legend()
     assert len(legend.get_texts()) == 6
-    assert legend.get_title().get_text() == "Groups"
+    # The title says what a group is: where the other inputs are held.
+    assert legend.get_title().get_text() == "Other inputs held at\ntheir quantile"
+
+
+def test_panels_follow_the_importances():
+    result = profile_result()
+    by_importance = [str(result.feature_names[j])
+                     for j in np.argsort(-result.importances_mean, kind="stable")]
+    assert by_importance != ["x0", "x1", "x2"]  # else this test would show nothing
+    assert [ax.get_title() for ax in plot_profiles(result).axes] == by_importance
 
 
 def test_legend_names_the_quantile_groups():
@@ -59,21 +68,29 @@ def test_legend_names_the_quantile_groups():
 
 def test_output_of_a_multiclass_result():
     result = profile_result((3, 4, 3), out_activation="softmax")
-    default = plot_profiles(result)
-    np.testing.assert_allclose(default.axes[0].get_lines()[0].get_ydata(),
-                               expected_lines(result, "x0", 0)[0][1])
-    fig = plot_profiles(result, output=2)
+    default = plot_profiles(result, order="given")
+    # Every class: a block (here a row) of three panels per output, in order.
+    assert len(default.axes) == 9
+    for k in range(3):
+        for ax, feature in zip(default.axes[3 * k:3 * k + 3], ["x0", "x1", "x2"]):
+            assert ax.get_title() == feature
+            np.testing.assert_allclose(ax.get_lines()[1].get_ydata(),
+                                       expected_lines(result, feature, k)[1][1])
+        assert default.axes[3 * k].get_ylabel() == f"Response: {k}"
+    fig = plot_profiles(result, output=2, order="given")
     for ax, feature in zip(fig.axes, ["x0", "x1", "x2"]):
         for line, (_, y) in zip(ax.get_lines(), expected_lines(result, feature, 2)):
             np.testing.assert_allclose(line.get_ydata(), y)
-    assert "2" in fig.texts[0].get_text()  # the suptitle names the output
+    assert len(fig.axes) == 3
+    assert "2 (1 of 3 outputs)" in fig.texts[0].get_text()  # the others exist
+    assert len(plot_profiles(result, output=[2, 0]).axes) == 6  # ysel
     with pytest.raises(ValueError, match=r"output=5 is not an output .* 0, 1, 2"):
         plot_profiles(result, output=5)
 
 
 def test_features_subset_in_the_given_order():
     result = profile_result()
-    fig = plot_profiles(result, features=["x2", "x0"])
+    fig = plot_profiles(result, features=["x2", "x0"], order="given")
     assert [ax.get_title() for ax in fig.axes] == ["x2", "x0"]
     np.testing.assert_allclose(fig.axes[0].get_lines()[3].get_ydata(),
                                expected_lines(result, "x2", "y")[3][1])
@@ -87,7 +104,7 @@ def test_spare_panels_are_removed_and_given_figure_is_used():
     assert plot_profiles(result, fig=fig, ncols=3) is fig
     assert len(fig.axes) == 4  # a 2 x 3 grid less its two spare panels
     assert len(plot_profiles(result, ncols=1).axes) == 4
-    with pytest.raises(ValueError, match="ncols must be a positive integer"):
+    with pytest.raises(ValueError, match="ncols must be None or a positive integer"):
         plot_profiles(result, ncols=0)
 
 
@@ -106,3 +123,22 @@ def test_pooled_profile_result_has_no_table():
     pooled = Importances([[1.0, 2.0]], method="profile")  # as after cv or refits
     with pytest.raises(ValueError, match="no profile table.*feature_importances"):
         plot_profiles(pooled)
+
+
+def test_group_show_draws_where_each_group_holds_each_input():
+    result = profile_result()
+    fig = plot_profiles(result, features=["x1", "x0"], order="given", group_show=True)
+    (ax,) = fig.axes
+    assert len(ax.containers) == 6  # one BarContainer per group
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x1", "x0"]
+    # Each bar: the group's value as a position in the swept range, from the tables.
+    groups = np.asarray(result.groups, dtype=float)
+    for g, bars in enumerate(ax.containers):
+        for bar, feature, j in zip(bars, ["x1", "x0"], [1, 0]):
+            x, _ = expected_lines(result, feature, "y")[0]
+            expected = (groups[g, j] - x.min()) / (x.max() - x.min())
+            assert bar.get_width() == pytest.approx(expected, abs=1e-12)
+    # The quantile groups: the 0% group at 0 and the 100% group at 1 of every input.
+    assert [bar.get_width() for bar in ax.containers[0]] == pytest.approx([0, 0], abs=1e-12)
+    assert [bar.get_width() for bar in ax.containers[-1]] == pytest.approx([1, 1], abs=1e-12)
+    assert ax.get_legend() is not None

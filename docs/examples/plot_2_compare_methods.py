@@ -47,7 +47,7 @@ print("R^2:", round(net.score(X, y), 3))
 # averages the size of the exact local derivative over the rows; ``"permutation"``
 # measures how much the score drops when a column is shuffled.
 fig, ax = plt.subplots(figsize=(7, 5))
-plot_comparison(X, y, net, methods=("garson", "olden", "gradient", "permutation"),
+plot_comparison(net, X, y, methods=("garson", "olden", "gradient", "permutation"),
                 ax=ax, random_state=0)
 plt.tight_layout()
 plt.show()

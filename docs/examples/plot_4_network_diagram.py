@@ -37,9 +37,9 @@ print("accuracy:", round(clf.score(X, y), 3))
 # %%
 # The diagram
 # -----------
-# The weights drawn are the network's own ``coefs_``. ``prune`` hides connections
-# smaller than a fraction of the largest of their layer, which makes the main paths
-# easier to follow.
+# The weights drawn are the network's own ``coefs_``. ``prune`` fades connections
+# smaller than a fraction of the largest of their layer (``pruned_style="hidden"``
+# leaves them out), which makes the main paths easier to follow.
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 plot_network(clf, ax=axes[0], feature_names=names)
 axes[0].set_title("All connections")

@@ -17,11 +17,30 @@ drawn, so this module imports without it. Each function draws on the ``ax`` (or
 - :func:`plot_interactions`: heatmap of pairwise interactions
   (:func:`~skimportance.feature_interactions`); :func:`plot_interaction_surface`: the
   two-way partial dependence of one pair.
+
+scikit-learn's display convention, one class per picture (``from_estimator(estimator,
+X, y, ...)``, ``from_result(result)``, ``plot(ax=...)``, ``figure_`` and ``ax_``):
+:class:`ImportancesDisplay`, :class:`ProfilesDisplay`, :class:`NetworkDisplay`,
+:class:`RankStabilityDisplay`, :class:`ComparisonDisplay`, :class:`FaithfulnessDisplay`,
+:class:`InteractionsDisplay`, :class:`BeeswarmDisplay`, :class:`DependenceDisplay` and
+:class:`WaterfallDisplay`; the ``plot_*`` functions are their short cuts.
 """
 
 from ._comparison import plot_comparison
 from ._dependence import plot_dependence_matrix
 from ._diagram import plot_network
+from ._display import (
+    BeeswarmDisplay,
+    ComparisonDisplay,
+    DependenceDisplay,
+    FaithfulnessDisplay,
+    ImportancesDisplay,
+    InteractionsDisplay,
+    NetworkDisplay,
+    ProfilesDisplay,
+    RankStabilityDisplay,
+    WaterfallDisplay,
+)
 from ._faithfulness import plot_faithfulness
 from ._importances import plot_importances
 from ._interactions import plot_interaction_surface, plot_interactions
@@ -30,6 +49,16 @@ from ._profiles import plot_profiles
 from ._stability import plot_rank_stability
 
 __all__ = [
+    "BeeswarmDisplay",
+    "ComparisonDisplay",
+    "DependenceDisplay",
+    "FaithfulnessDisplay",
+    "ImportancesDisplay",
+    "InteractionsDisplay",
+    "NetworkDisplay",
+    "ProfilesDisplay",
+    "RankStabilityDisplay",
+    "WaterfallDisplay",
     "plot_beeswarm",
     "plot_comparison",
     "plot_dependence",

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from .._result import Importances
-from ._matplotlib import import_pyplot, new_axes
+from ._matplotlib import axis_labels, import_pyplot, new_axes
 
 __all__ = ["as_importances", "plot_importances"]
 
@@ -99,7 +99,7 @@ def plot_importances(result, *, ax=None, max_features=None, per_output=False,
     result = as_importances(result, "plot_importances")
     max_features = _check_max_features(max_features)
     order = _order(result.importances_mean)[:max_features]
-    names = [str(name) for name in result.feature_names[order]]
+    names = axis_labels(result.feature_names[order])
     if per_output:
         return _heatmap(plt, result, order, names, ax, normalize, title)
 
@@ -135,7 +135,13 @@ def _heatmap(plt, result, order, names, ax, normalize, title):
         values = np.divide(values, totals, out=np.zeros_like(values), where=totals > 0)
     values = values[:, order]
     n_outputs, n_shown = values.shape
-    ax = new_axes(ax, plt, (max(4.0, 2.5 + 0.45 * n_shown), max(2.5, 1.8 + 0.45 * n_outputs)))
+    output_labels = axis_labels(result.output_names)
+    # Room for the longest output name (about 0.08 in per character) besides the cells;
+    # the slanted feature names below take about as much height.
+    left = 0.08 * max(len(label) for label in output_labels)
+    below = 0.06 * max((len(name) for name in names), default=0)
+    ax = new_axes(ax, plt, (max(4.0, 2.5 + 0.45 * n_shown) + left,
+                            max(2.5, 1.8 + 0.45 * n_outputs) + below))
     largest = float(np.abs(values).max()) if values.size else 0.0
     largest = largest if largest > 0 else 1.0
     if np.any(values < 0):
@@ -149,7 +155,7 @@ def _heatmap(plt, result, order, names, ax, normalize, title):
     slant = n_shown * max(len(name) for name in names) > 40 if names else False
     ax.set_xticks(np.arange(n_shown), names, rotation=45 if slant else 0,
                   ha="right" if slant else "center", rotation_mode="anchor")
-    ax.set_yticks(np.arange(n_outputs), [str(name) for name in result.output_names])
+    ax.set_yticks(np.arange(n_outputs), output_labels)
     ax.set_xlabel("Feature")
     ax.set_ylabel("Output")
     ax.set_title(f"Importances per output ({result.method})" if title is None else title)

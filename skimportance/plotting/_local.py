@@ -5,11 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._importances import as_importances
-from ._matplotlib import import_pyplot
+from ._matplotlib import NAME_WIDTH, axis_labels, import_pyplot, new_axes
 
 __all__ = ["plot_beeswarm", "plot_dependence", "plot_waterfall"]
 
-NAME_WIDTH = 24  # longer feature names are shortened on the axes
 CMAP = "coolwarm"  # blue for low input values, red for high, as in shap's summary plot
 
 
@@ -98,15 +97,8 @@ def _colour_scale(column):
 
 
 def short_names(names, width=NAME_WIDTH):
-    """Names of at most ``width`` characters, distinct: a long name keeps its start and
-    its end (where encoded columns differ); a name that would clash stays whole."""
-    names = [str(name) for name in names]
-    head = (width - 1) // 2
-    tail = width - 1 - head
-    short = [name if len(name) <= width else name[:head] + "\u2026" + name[-tail:]
-             for name in names]
-    return [name if short.count(s) > 1 or s in names and s != name else s
-            for name, s in zip(names, short)]
+    """Names of at most ``width`` characters, distinct (see ``shorten_names``)."""
+    return axis_labels(names, width)
 
 
 def _swarm(values, width=0.8):
@@ -143,10 +135,7 @@ def _check_max_display(max_display):
 
 
 def _new_axes(ax, plt, figsize):
-    # A constrained layout keeps long tick labels and the colour bar inside the figure.
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
+    return new_axes(ax, plt, figsize)
 
 
 def _output_label(result, k):
@@ -305,7 +294,9 @@ def plot_dependence(result, X, feature, *, color_by=None, output=0, ax=None):
     ax.axhline(0, color="0.3", linewidth=0.8, zorder=0)
     ax.set_xlabel(names[j])
     ax.set_ylabel(f"Value of {names[j]} ({result.method})")
-    ax.set_title(f"Dependence on {names[j]}{_output_label(result, k)}")
+    title = f"Dependence on {names[j]}{_output_label(result, k)}"
+    # Two lines when one would be wider than a narrow figure.
+    ax.set_title(title.replace(", output", "\noutput") if len(title) > 45 else title)
     return ax
 
 

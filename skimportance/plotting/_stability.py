@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ._importances import as_importances
-from ._matplotlib import import_pyplot, new_axes
+from ._matplotlib import axis_labels, import_pyplot, new_axes
 
 __all__ = ["plot_rank_stability"]
 
@@ -74,7 +74,7 @@ def plot_rank_stability(result, *, ax=None):
             ax.text(place, row, str(count), ha="center", va="center", color=color,
                     fontsize=fontsize)
     ax.set_xticks(np.arange(n_features), [str(r) for r in range(1, n_features + 1)])
-    ax.set_yticks(np.arange(n_features), [str(name) for name in result.feature_names[order]])
+    ax.set_yticks(np.arange(n_features), axis_labels(result.feature_names[order]))
     ax.set_xlabel("Place (1 = most important)")
     w = result.rank_agreement
     w_text = "n/a" if w is None or math.isnan(w) else f"{w:.2f}"
