@@ -147,7 +147,8 @@ def machine(args):
         f"Python {platform.python_version()}, numpy {version('numpy')}, scikit-learn "
         f"{version('scikit-learn')}, numba {version('numba')}",
         f"BLAS / OpenMP (threadpoolctl): {blas()}",
-        f"skimportance {version('skimportance')}, git {git_commit()}",
+        f"skimportance {version('skimportance')}, "
+        f"git {getattr(args, 'commit', None) or git_commit()}",
         "Reference tools (captum, shap) run under "
         + ("a separate Python (`--reference-python`)" if args.reference_python
            else "this Python"),
@@ -287,6 +288,8 @@ def plot(rows, path, quick):
 def main(argv=None):
     args = parse(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    # Read before the run: the run writes its own files (results/*.csv) into the tree.
+    args.commit = git_commit()
     rows, durations, problems = run_benchmarks(args)
     chart = args.out / "ratios.png"
     chart_line = plot(rows, chart, args.quick)

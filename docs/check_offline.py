@@ -1,4 +1,5 @@
-"""Fail if the built site loads a script or stylesheet from another host.
+"""Fail if the built site loads a script or stylesheet from another host, or shows an
+empty "Section Navigation" sidebar.
 
 Run after the build: ``python docs/check_offline.py docs/_build/html``. The site must
 work offline, formulas included (MathJax is bundled by sphinx-mathjax-offline).
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 REMOTE = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
+EMPTY_NAVIGATION = re.compile(r'Section Navigation</p>\s*<div class="bd-toc-item navbar-nav">'
+                              r'\s*</div>')
 
 
 def remote_references(root):
@@ -36,8 +39,14 @@ def main(argv=None):
         print(f"{len(found)} remote script or stylesheet references: the site needs the "
               "network.")
         return 1
+    empty = [p for p in pages if EMPTY_NAVIGATION.search(
+        p.read_text(encoding="utf-8", errors="replace"))]
+    if empty:
+        print(f"Empty 'Section Navigation' sidebars (add the pages to html_sidebars in "
+              f"docs/conf.py): {', '.join(map(str, empty[:10]))}")
+        return 1
     print(f"{len(pages)} pages, {len(math)} with formulas, no remote scripts or "
-          "stylesheets.")
+          "stylesheets, no empty sidebars.")
     return 0
 
 

@@ -130,6 +130,8 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": False,  # a failing example fails the build
     "show_memory": False,
     "min_reported_time": 0,
+    # The execution-times pages load jQuery and DataTables from CDNs: the site is offline.
+    "write_computation_times": False,
     "image_scrapers": ("matplotlib",),
 }
 
@@ -154,7 +156,8 @@ html_theme_options = {
     "header_links_before_dropdown": 8,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": [], "quickstart": [], "api": []}
+# Pages without sub-pages: no empty "Section Navigation" sidebar.
+html_sidebars = {"index": [], "quickstart": [], "api": [], "architecture": [], "benchmarks": []}
 html_show_sourcelink = False
 
 

@@ -45,3 +45,8 @@ def test_offline_check_finds_remote_scripts(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2 remote script or stylesheet references" in out
     assert check["main"]([str(tmp_path / "empty")]) == 1
+    (tmp_path / "b.html").write_text(
+        '<p class="bd-links__title">Section Navigation</p>\n  '
+        '<div class="bd-toc-item navbar-nav"></div>')
+    assert check["main"]([str(tmp_path)]) == 1
+    assert "Empty 'Section Navigation'" in capsys.readouterr().out

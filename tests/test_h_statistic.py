@@ -265,7 +265,7 @@ def test_pipeline_that_mixes_columns_runs_its_own_predictions():
         h(est, X, n_samples=15, engine="fast")
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
 def test_product_pair_ranks_first_on_a_fitted_network(activation):
     rng = np.random.default_rng(0)
     X = rng.uniform(-2, 2, size=(200, 4))

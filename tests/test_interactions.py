@@ -296,3 +296,21 @@ def test_hessian_of_a_relu_classifier_warns_that_it_is_only_the_output_curvature
         logit = feature_interactions(clf, X, method=get_interaction_method("hessian")
                                      .set_params(output="logit"))
     assert np.abs(logit.per_output).max() == 0.0
+
+
+@pytest.mark.parametrize("activation", ["tanh", "logistic", "relu"])
+def test_h_statistic_of_an_additive_network_has_no_cross_block_interaction(activation):
+    from conftest import make_mlp
+
+    # Inputs {0, 1} and {2, 3} feed disjoint hidden units: F = g(x0, x1) + h(x2, x3).
+    rng = np.random.default_rng(7)
+    W1 = np.zeros((4, 6))
+    W1[:2, :3], W1[2:, 3:] = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    W2 = np.zeros((6, 4))
+    W2[:3, :2], W2[3:, 2:] = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    mlp = make_mlp([W1, W2, rng.normal(size=(4, 1))],
+                   [rng.normal(size=6), rng.normal(size=4), [0.1]], activation, "identity")
+    X = rng.normal(size=(40, 4))
+    H = feature_interactions(mlp, X, method="h_statistic").per_output[0]
+    assert H[0, 1] > 0.01 and H[2, 3] > 0.01  # within a block: they interact
+    np.testing.assert_allclose(H[:2, 2:], 0, atol=1e-6)
