@@ -28,6 +28,7 @@ from skimportance.plotting import (  # noqa: E402
     plot_dependence_matrix,
     plot_faithfulness,
     plot_importances,
+    plot_interaction_surface,
     plot_interactions,
     plot_network,
     plot_profiles,
@@ -409,6 +410,20 @@ def test_interactions_with_thirty_names_and_ten_outputs():
     ax = plot_interactions(result, output=CLASSES[9], max_features=12)
     assert_inside(ax.figure)
     assert len(set(tick_texts(ax.get_yticklabels()))) == 12
+
+
+def test_interaction_surface_with_long_names_and_ten_classes():
+    import pandas as pd
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=LONG[:3])
+    y = np.digitize(X.iloc[:, 0] * X.iloc[:, 1], np.linspace(-1.5, 1.5, 9))  # 10 classes
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0).fit(X, y)
+    display = plot_interaction_surface(clf, X, (LONG[0], LONG[1]), grid_resolution=6,
+                                       target=9)
+    assert_inside(display.figure_)
+    assert display.axes_[0, 0].get_xlabel() == LONG[0]
 
 
 def test_faithfulness_curves():

@@ -157,13 +157,16 @@ def plot_interaction_surface(estimator, X, features, *, grid_resolution=30,
     >>> display.axes_.shape
     (1, 1)
     """
-    import_pyplot("plot_interaction_surface")
+    plt = import_pyplot("plot_interaction_surface")
     from sklearn.inspection import PartialDependenceDisplay
 
     if not isinstance(features, (tuple, list)) or len(features) != 2:
         raise ValueError(f"features must be a pair of inputs, e.g. (0, 1) or ('age', "
                          f"'bmi'); got {features!r}.")
     model = getattr(estimator, "estimator_", estimator)
+    if ax is None:
+        # scikit-learn's own figure has no layout engine: long names would be cut off.
+        ax = new_axes(None, plt, (5.5, 4.5))
     return PartialDependenceDisplay.from_estimator(
         model, X, [tuple(features)], grid_resolution=grid_resolution,
         response_method=response_method, target=target, ax=ax, kind="average")
