@@ -10,6 +10,7 @@ from .._groups import combine_columns
 from .._result import Importances
 from ._base import NetworkMethod, output_names
 from ._registry import register
+from ._exact_paths import check_exact, exact_path_integrals
 from ._path_integrals import QUADRATURES, path_integrals, quadrature, resolve_baseline
 
 __all__ = ["Conductance", "IntegratedGradients"]
@@ -52,7 +53,13 @@ class _PathMethod(NetworkMethod):
         layers = self._layers(net)
         by_input = self._by_input()
         B = resolve_baseline(self.baseline, X, sample_weight)
-        alphas, weights = quadrature(self.quadrature, self.n_steps)
+        if self.quadrature == "exact":
+            check_exact(net, self.output)
+            integrals = exact_path_integrals(net, X, B, self.output)
+        else:
+            alphas, weights = quadrature(self.quadrature, self.n_steps)
+            integrals = path_integrals(net, X, B, alphas, weights, self.output, layers,
+                                       by_input)
 
         n, k = X.shape[0], net.n_outputs
         p = net.n_features if columns is None else len(columns)
@@ -63,8 +70,7 @@ class _PathMethod(NetworkMethod):
         local = np.empty((n, k, p)) if return_local else None
         neuron_local = {}
         F_base = net.predict(B, self.output) if B.shape[0] == 1 else None
-        for rows, ig, conductances in path_integrals(net, X, B, alphas, weights,
-                                                     self.output, layers, by_input):
+        for rows, ig, conductances in integrals:
             F_x = net.predict(X[rows], self.output)
             F_b = F_base if F_base is not None else net.predict(B[rows], self.output)
             delta[rows] = ig.sum(axis=2) - (F_x - F_b)
@@ -121,7 +127,9 @@ class IntegratedGradients(_PathMethod):
     rounding for smooth networks (tanh, logistic) at the default 50 steps. A ReLU
     network's integrand is piecewise constant, so every rule's error falls like
     ``1 / n_steps`` (about 5e-3 of ``|F(x) - F(x')|`` at 50 steps on a (128, 64) ReLU
-    regressor, 3e-4 at 1000): check ``convergence_delta`` and raise ``n_steps``.
+    regressor, 3e-4 at 1000): check ``convergence_delta`` and raise ``n_steps``, or use
+    ``quadrature="exact"``, the sum over the path's linear pieces (3.1 times the 50-step
+    rule's time there, completeness to rounding).
 
     The importance of input i for output k is the mean of ``|IG_i(x)|`` over the rows
     of X (weighted by ``sample_weight``). IG is in the units of the output and does not
@@ -149,13 +157,17 @@ class IntegratedGradients(_PathMethod):
     n_steps : int, default=50
         Number of quadrature points along the path.
     quadrature : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
-"riemann_trapezoid"}, default="gausslegendre"
+"riemann_trapezoid", "exact"}, default="gausslegendre"
         Quadrature rule, named as in captum. Gauss-Legendre nodes and weights come from
         ``numpy.polynomial.legendre.leggauss`` mapped to [0, 1]; the Riemann rules use
         ``n_steps`` equal steps (left ends, right ends or midpoints); the trapezoid rule
         uses ``n_steps`` nodes from 0 to 1, both included, and needs ``n_steps >= 2``.
         Every rule's weights sum to 1 (captum's trapezoid weights sum to
         ``1 - 1/n_steps``), so a linear network is integrated exactly.
+        ``"exact"`` (integrated gradients only, ReLU or identity hidden units): the sum
+        over the path's linear pieces, exact to rounding (``n_steps`` is then unused);
+        an identity, logistic or exp output with ``output="proba"``, any with
+        ``"logit"``.
     output : {"logit", "proba"}, default="logit"
         What F is: the pre-activation of each output unit, or the output after the
         output activation (the prediction of a regressor, each class's probability).
@@ -184,7 +196,8 @@ class IntegratedGradients(_PathMethod):
     """
 
     name = "integrated_gradients"
-    _parameter_constraints = dict(_PATH_CONSTRAINTS)
+    _parameter_constraints = {**_PATH_CONSTRAINTS,
+                              "quadrature": [StrOptions(set(QUADRATURES) | {"exact"})]}
 
     def __init__(self, baseline="mean", n_steps=50, quadrature="gausslegendre", output="logit"):
         self.baseline = baseline

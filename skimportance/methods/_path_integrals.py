@@ -12,12 +12,12 @@ from sklearn.utils import gen_batches
 
 from ..network import chunk_rows, derivative, multiply_by_derivative
 
-__all__ = ["QUADRATURES", "path_integrals", "quadrature", "resolve_baseline"]
+__all__ = ["PATH_BYTES", "QUADRATURES", "path_integrals", "quadrature", "resolve_baseline"]
 
 # Bytes of intermediates per chunk of path points. Larger than the gradient's 8 MiB: the
 # path methods' matrix products are bigger and use both BLAS threads better (measured on
 # the benchmark: Conductance(layer="all") 12.9 -> 10.7 predicts, IG 7.7 -> 7.2).
-_PATH_BYTES = 32 * 2**20
+PATH_BYTES = 32 * 2**20
 
 QUADRATURES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
                "riemann_trapezoid")
@@ -168,7 +168,7 @@ def path_integrals(net, X, B, alphas, weights, output, layers=(), by_input=False
     """
     n = X.shape[0]
     s = len(alphas)
-    points = chunk_rows(_point_bytes(net, layers, by_input), n * len(alphas), _PATH_BYTES)
+    points = chunk_rows(_point_bytes(net, layers, by_input), n * len(alphas), PATH_BYTES)
     row_chunk, step_chunk = (points // s, s) if points >= s else (1, points)
     deep = [l for l in layers if l > 0]
     W0, b0 = net.coefs[0], net.intercepts[0]
