@@ -314,3 +314,25 @@ def test_h_statistic_of_an_additive_network_has_no_cross_block_interaction(activ
     H = feature_interactions(mlp, X, method="h_statistic").per_output[0]
     assert H[0, 1] > 0.01 and H[2, 3] > 0.01  # within a block: they interact
     np.testing.assert_allclose(H[:2, 2:], 0, atol=1e-6)
+
+
+def test_meta_estimator_seeds_a_random_interaction_method(fitted):
+    from sklearn.base import clone
+
+    from skimportance import ImportanceRegressor
+    from skimportance.interactions import HStatistic
+
+    mlp, X, y = fitted
+    method = HStatistic(n_samples=20)
+    runs = [ImportanceRegressor(clone(mlp), method="gradient", interactions=method,
+                                random_state=seed).fit(X, y).interaction_importances_
+            for seed in (0, 0, 1)]
+    np.testing.assert_array_equal(runs[0].per_output, runs[1].per_output)
+    assert not np.array_equal(runs[0].per_output, runs[2].per_output)  # other rows drawn
+    assert method.random_state is None  # the caller's object is left as it was
+    # The interactions' seed is drawn after the others: the importances do not move.
+    plain = ImportanceRegressor(clone(mlp), method="gradient", random_state=0).fit(X, y)
+    with_interactions = ImportanceRegressor(clone(mlp), method="gradient",
+                                            interactions=method, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(plain.feature_importances_,
+                                  with_interactions.feature_importances_)

@@ -25,6 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skimportance import ImportanceRegressor, feature_importances, feature_interactions
+from skimportance.interactions import HStatistic
 from skimportance.plotting import plot_interaction_surface, plot_interactions
 
 rng = np.random.default_rng(0)
@@ -55,9 +56,18 @@ print("warning:", caught[0].message if caught else None)
 # ``"h_statistic"`` compares the two-input partial dependence with the sum of the
 # one-input ones.
 differences = feature_interactions(relu, X, method="differences")
-h_statistic = feature_interactions(relu, X, method="h_statistic")
+h_statistic = feature_interactions(relu, X, method=HStatistic(random_state=0))
 for name, result in [("differences", differences), ("h_statistic", h_statistic)]:
     print(name, [(a, b, round(v, 3)) for a, b, v in result.top_pairs(3)])
+
+# %%
+# H is a ratio: the share of a pair's joint effect that is interaction. Here ``x0`` and
+# ``x1`` act only through their product, so each one's own partial dependence is about
+# zero, and a pair of ``x0`` with the null ``x3`` divides noise by noise. The
+# unnormalised statistic, in units of the output, shows how small that pair's effect is:
+unnormalised = feature_interactions(relu, X, method=HStatistic(normalize=False,
+                                                               random_state=0))
+print("unnormalised", [(a, b, round(v, 3)) for a, b, v in unnormalised.top_pairs(3)])
 
 # %%
 # The matrix, with first-order importances on the diagonal:
