@@ -26,7 +26,7 @@ def best_time(func, repeats=5):
 
 
 def row(operation, ours, reference, reference_time, *, target=None, target_text="",
-        met=None, notes=""):
+        met=None, notes="", limit_text=""):
     """One line of the benchmark report (``benchmarks/run.py``), as a dict.
 
     Parameters
@@ -48,13 +48,18 @@ def row(operation, ours, reference, reference_time, *, target=None, target_text=
         target has another condition too.
     notes : str
         Anything else worth a reader's attention (agreement, versions, why skipped).
+    limit_text : str
+        The arithmetic limit of the operation, in the ratio's terms, and how it was
+        estimated, e.g. "~1 predict (one forward, one backward pass)"; the report's
+        "limit" column.
     """
     ratio = None if reference_time is None or ours is None else reference_time / ours
     if met is None and target is not None and ratio is not None:
         met = ratio >= target
     return dict(operation=operation, ours=ours, reference=reference,
                 reference_time=reference_time, ratio=ratio, target=target,
-                target_text=target_text, met=met, notes=notes)
+                target_text=target_text, met=met, notes=notes,
+                limit_text=limit_text)
 
 
 def parse_args(parser, argv, quick):

@@ -205,13 +205,14 @@ def markdown(rows, durations, problems, args, chart):
         "weights and the same data (passed through a file).",
         "",
         "| operation | skimportance time | reference tool | reference time | ratio | target "
-        "| met? | notes |",
-        "|---|---:|---|---:|---:|---|---|---|",
+        "| met? | limit | notes |",
+        "|---|---:|---|---:|---:|---|---|---|---|",
     ]
     for row in rows:
         cells = [row["operation"], seconds(row["ours"]), row["reference"],
                  seconds(row["reference_time"]), times(row["ratio"]),
-                 row["target_text"] or "-", met(row), row["notes"]]
+                 row["target_text"] or "-", met(row), row.get("limit_text") or "-",
+                 row["notes"]]
         lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     lines += ["", chart, ""]
     if problems:
@@ -234,11 +235,12 @@ def write_tables(rows, args):
     with open(args.out / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["operation", "skimportance", "reference tool", "reference",
-                         "ratio", "target", "met?", "notes"])
+                         "ratio", "target", "met?", "limit", "notes"])
         for row in rows:
             cells = [row["operation"], seconds(row["ours"]), row["reference"],
                      seconds(row["reference_time"]), times(row["ratio"]),
-                     row["target_text"] or "-", met(row).strip("*"), row["notes"]]
+                     row["target_text"] or "-", met(row).strip("*"),
+                     row.get("limit_text") or "-", row["notes"]]
             writer.writerow([rst_text(cell) for cell in cells])
     lines = [f"- {line.replace('`', '``')}" for line in machine(args)]
     (args.out / "machine.rst").write_text("\n".join(lines) + "\n", encoding="utf-8")
