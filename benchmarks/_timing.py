@@ -2,7 +2,10 @@
 
 import time
 
-__all__ = ["best_time", "best_times", "parse_args", "benchmark_network", "row"]
+__all__ = ["best_time", "best_times", "parse_args", "benchmark_network", "peak_gflops",
+           "row"]
+
+_PEAK = []
 
 
 def best_times(funcs, repeats=5):
@@ -23,6 +26,19 @@ def best_times(funcs, repeats=5):
 def best_time(func, repeats=5):
     """Best wall time of one function over ``repeats`` calls."""
     return best_times([func], repeats)[0]
+
+
+def peak_gflops(n=1500, repeats=5):
+    """The float64 matrix-product rate of this machine, in GFLOP/s: the best of a few
+    ``n x n`` products with all of BLAS's threads, measured once per process. The
+    arithmetic limits in the report are operation counts divided by it."""
+    if not _PEAK:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+        _PEAK.append(2 * n**3 / best_time(lambda: A @ B, repeats) / 1e9)
+    return _PEAK[0]
 
 
 def row(operation, ours, reference, reference_time, *, target=None, target_text="",

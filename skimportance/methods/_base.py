@@ -1,9 +1,13 @@
 """The contract every importance method follows."""
 
+import threading
+
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import gen_batches
 
 from .._groups import combine_columns
+from .._moments import ColumnMoments
 from ..network import (
     CACHE_BYTES,
     NotAnMLPError,
@@ -11,6 +15,7 @@ from ..network import (
     final_step,
     is_mlp,
     network_inputs,
+    threaded_chunks,
 )
 from .._result import Importances
 from ._registry import methods_for_any_estimator
@@ -23,15 +28,16 @@ __all__ = [
 
 
 # Bytes of one chunk of rows in column_scale: its only copy of the data is one chunk
-# of scaled values, so its extra memory stays a few MiB however many rows X has.
-_SCALE_CHUNK_BYTES = CACHE_BYTES // 4
+# of scaled values per thread, so its extra memory stays a few MiB however many rows X has.
+_SCALE_CHUNK_BYTES = CACHE_BYTES // 8
 
 
 def column_scale(X, sample_weight=None):
     """Standard deviation of each column (weighted when sample_weight is given).
 
-    Computed in chunks of rows (extra memory: one chunk of about 2 MiB, whatever the size
-    of X), each column divided first by the power of two at its largest ``|x|``, so that
+    Computed in chunks of rows shared between threads (extra memory: one chunk of about
+    1 MiB per thread, whatever the size of X) and merged in order (``ColumnMoments``), each
+    chunk's columns divided first by the power of two at their largest ``|x|``, so that
     any finite values, however large or small, give a finite sigma. A constant column has
     sigma 0.
 
@@ -47,35 +53,25 @@ def column_scale(X, sample_weight=None):
     [1.0, 0.0, 1e+200]
     """
     n_rows, n_columns = X.shape
-    lo, hi = X.min(axis=0), X.max(axis=0)  # NaN and inf show in these
-    bad = np.flatnonzero(~(np.isfinite(lo) & np.isfinite(hi)))
+    step = max(1, _SCALE_CHUNK_BYTES // (8 * max(n_columns, 1)))
+    buffers = threading.local()  # one chunk-sized buffer per thread, reused
+
+    def moments(rows):
+        if getattr(buffers, "array", None) is None:
+            buffers.array = np.empty((min(step, n_rows), n_columns))
+        part = X[rows]
+        weights = None if sample_weight is None else sample_weight[rows]
+        return ColumnMoments.of(part, weights, buffer=buffers.array[: len(part)])
+
+    total = None
+    for _, chunk in threaded_chunks(moments, gen_batches(n_rows, step)):
+        total = chunk if total is None else total.merge(chunk)
+    bad = np.flatnonzero(~(np.isfinite(total.lo) & np.isfinite(total.hi)))
     if bad.size:
         raise ValueError(
             f"X contains NaN or infinite values (column {bad[0]}); values must be finite "
             "to compute the standard deviation of each column.")
-    # x * 2**-e with max |x| = f * 2**e, 0.5 <= f < 1: exact, and squares cannot overflow.
-    _, e = np.frexp(np.maximum(np.abs(lo), np.abs(hi)).astype(float))
-    weight = n_rows if sample_weight is None else sample_weight.sum()
-    step = max(1, _SCALE_CHUNK_BYTES // (8 * max(n_columns, 1)))
-    buffer = np.empty((min(step, n_rows), n_columns))
-
-    def weighted_mean(center=None):
-        """Weighted mean of the scaled values, or of their squared deviation from center."""
-        total = np.zeros(n_columns)
-        for start in range(0, n_rows, step):
-            rows = slice(start, start + step)
-            part = X[rows]
-            values = np.ldexp(part, -e, out=buffer[: len(part)], dtype=float)
-            if center is not None:
-                values -= center
-                values *= values
-            total += values.sum(axis=0) / weight if sample_weight is None else (
-                (sample_weight[rows] / weight) @ values)
-        return total
-
-    sigma = np.ldexp(np.sqrt(weighted_mean(weighted_mean())), e)
-    # A constant column has sigma 0 exactly, not the rounding error of its mean.
-    sigma[lo == hi] = 0.0
+    sigma = total.std()
     bad = np.flatnonzero(~np.isfinite(sigma))
     if bad.size:
         raise ValueError(

@@ -15,15 +15,11 @@ is left: zero for an identity output.
 Everything is computed in chunks of rows (``chunk_rows``), so memory stays bounded.
 """
 
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.utils import gen_batches
 
-from ._blas import _blas_threads, single_threaded_blas
 from ._core import _logistic, _softmax, chunk_rows, derivative
+from ._threads import threaded_chunks
 
 __all__ = ["direction_matrix", "hessian_batches", "hessian_row_bytes", "hessian_summary",
            "row_summary", "second_derivative", "threaded_chunks"]
@@ -176,35 +172,6 @@ def _chunk_hessian(net, X, output, D, first):
     if need_output:
         _output_curvature(H, T_out, logits, net.out_activation)
     return H
-
-
-def threaded_chunks(func, chunks, n_jobs=None):
-    """Yield ``(rows, func(rows))`` for each chunk, in order, computed by threads.
-
-    The chunks are cache-sized, so their many small BLAS calls run on one thread each
-    (BLAS's own threads would synchronise on every call, which costs more than the call
-    on a busy machine) and the chunks are shared between ``n_jobs`` threads instead
-    (None: as many as BLAS would use). At most two chunks per thread are in flight, so
-    memory stays bounded; the results do not depend on ``n_jobs``.
-    """
-    chunks = list(chunks)
-    n_threads = _blas_threads() if n_jobs is None else effective_n_jobs(n_jobs)
-    n_threads = max(1, min(n_threads, len(chunks)))
-    with single_threaded_blas():
-        if n_threads == 1:
-            for rows in chunks:
-                yield rows, func(rows)
-            return
-        with ThreadPoolExecutor(n_threads) as pool:
-            pending = deque()
-            for rows in chunks:
-                pending.append((rows, pool.submit(func, rows)))
-                if len(pending) >= 2 * n_threads:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
 
 
 def hessian_batches(net, X, output="proba", *, entries=None, scale=None, n_jobs=None):
