@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..network import chunk_rows
+from ..network import CACHE_BYTES, chunk_rows, threaded_map
 from ._base import column_scale
 from ._gradient import RANDOM_BLOCK, _RowMethod, draw_seed, gradient_row_bytes
 from ._registry import register
@@ -63,9 +63,10 @@ class SmoothGrad(_RowMethod):
     Each input's noise comes from its own random stream, seeded from ``random_state``
     and the input's values (not its position: permuting the columns permutes the
     result), read in a fixed order, blocks of 64 rows after one another. Within a block
-    the noisy copies go through the network in chunks of about 8 MiB of intermediates
-    (less with a smaller ``working_memory``): the ``n_samples`` copies of X are never
-    held at once, and the numbers do not depend on the chunk sizes. Costs
+    the noisy copies go through the network in chunks of about 2 MiB of intermediates
+    (less with a smaller ``working_memory``), shared between threads while the next
+    chunks are drawn, at most four at a time: the ``n_samples`` copies of X are never
+    held at once, and the numbers do not depend on the chunk sizes or the threads. Costs
     ``n_samples + 1`` gradient
     passes. Selected by ``"smoothgrad"``.
 
@@ -136,42 +137,60 @@ class SmoothGrad(_RowMethod):
         noise_sd = self.stdevs * column_scale(X, sample_weight)
         S, p = self.n_samples, net.n_features
         factor = sigma if self.aggregate == "smoothgrad" else sigma**2
-        draws = chunk_rows(gradient_row_bytes(net) + 16 * p, S * RANDOM_BLOCK)
+        # Up to four chunks are in flight (two per thread): each takes a quarter of the
+        # budget of one chunk of rows.
+        draws = chunk_rows(gradient_row_bytes(net) + 16 * p, S * RANDOM_BLOCK,
+                           CACHE_BYTES // 4)
         generators = column_generators(X, seed)
         smooth = self.aggregate == "smoothgrad"
         W1T = net.coefs[0].T
-        for rows in gen_batches(X.shape[0], RANDOM_BLOCK):
-            x = np.asarray(X[rows], dtype=float)
+
+        def draws_of_blocks():
+            """(rows, x, noisy points) per chunk of draws, in the order of the streams."""
+            for rows in gen_batches(X.shape[0], RANDOM_BLOCK):
+                x = np.asarray(X[rows], dtype=float)
+                r = x.shape[0]
+                per_chunk = max(1, draws // r)
+                for steps in gen_batches(S, per_chunk):
+                    s = steps.stop - steps.start
+                    # Input by input, so that each column's draws are written
+                    # contiguously; the noisy rows are its transpose, which BLAS reads as
+                    # it is. Each column's stream is read in order, block after block and
+                    # sample after sample: chunks of draws do not change which number
+                    # goes where.
+                    noisy = np.empty((p, s, r))
+                    for j, generator in enumerate(generators):
+                        generator.standard_normal(out=noisy[j])
+                    noisy *= noise_sd[:, None, None]
+                    noisy += x.T[:, None, :]
+                    yield rows, x, steps.stop == S, noisy.reshape(p, s * r).T
+
+        def sums(item):
+            """The sums over a chunk's draws, computed on a worker thread."""
+            rows, x, last, points = item
             r = x.shape[0]
+            if smooth:
+                # The gradient is linear in the first layer's: sum those, and multiply
+                # by W1.T once per row rather than once per draw.
+                G = net.first_layer_gradients(points, self.output)
+                return rows, last, None, G.reshape(-1, r, *G.shape[1:]).sum(axis=0), None
             # The squares are taken about the gradient at the row, which keeps the
             # variance from cancelling; the mean needs no centre.
-            center = None if smooth else net.input_gradients(x, self.output)
-            total, squares = 0.0, 0.0
-            per_chunk = max(1, draws // r)
-            # Input by input, so that each column's draws are written contiguously;
-            # the noisy rows are its transpose, which BLAS reads as it is.
-            noise = np.empty((p, min(per_chunk, S), r))
-            for steps in gen_batches(S, per_chunk):
-                s = steps.stop - steps.start
-                # Each column's stream is read in order, block after block and sample
-                # after sample: chunks of draws do not change which number goes where.
-                for j, generator in enumerate(generators):
-                    generator.standard_normal(out=noise[j, :s])
-                noisy = noise[:, :s]
-                noisy *= noise_sd[:, None, None]
-                noisy += x.T[:, None, :]
-                points = noisy.reshape(p, s * r).T
-                if smooth:
-                    # The gradient is linear in the first layer's: average those, and
-                    # multiply by W1.T once rather than once per draw.
-                    G = net.first_layer_gradients(points, self.output)
-                    total = total + G.reshape(s, r, *G.shape[1:]).sum(axis=0)
-                    continue
-                g = net.input_gradients(points, self.output)
-                g = g.reshape(s, r, *g.shape[1:]) - center
-                total = total + g.sum(axis=0)
-                squares = squares + np.einsum("s...,s...->...", g, g)
+            center = net.input_gradients(x, self.output)
+            g = net.input_gradients(points, self.output)
+            g = g.reshape(-1, r, *g.shape[1:]) - center
+            return rows, last, center, g.sum(axis=0), np.einsum("s...,s...->...", g, g)
+
+        total, squares = 0.0, 0.0
+        # The draws are made in order by this thread while workers take the gradients.
+        for rows, last, center, part, part_squares in threaded_map(sums, draws_of_blocks()):
+            total = total + part
+            if not smooth:
+                squares = squares + part_squares
+            if not last:
+                continue
             mean_shift = total / S
+            r = mean_shift.shape[0]
             if smooth:
                 values = (mean_shift.reshape(-1, W1T.shape[0]) @ W1T).reshape(
                     r, net.n_outputs, p)
@@ -179,4 +198,5 @@ class SmoothGrad(_RowMethod):
                 values = squares / S + 2 * center * mean_shift + center**2
             else:
                 values = np.maximum(squares / S - mean_shift**2, 0.0)
+            total, squares = 0.0, 0.0
             yield rows, values * factor, None

@@ -17,7 +17,8 @@
   of SAGE (``coalition_outputs``, ``sage_walks``);
 - exact per-row Hessians of the outputs and their summaries over rows
   (``hessian_batches``, ``hessian_summary``, ``row_summary``), computed on threads
-  sharing cache-sized chunks (``threaded_chunks``).
+  sharing cache-sized chunks (``threaded_chunks``, ``threaded_map``, which also
+  serve the gradients and SmoothGrad).
 
 Nothing outside this package imports an underscore name from it.
 """
@@ -39,7 +40,8 @@ from ._core import (
     unfreeze,
     unwrap_network,
 )
-from ._hessian import hessian_batches, hessian_summary, row_summary, threaded_chunks
+from ._hessian import hessian_batches, hessian_summary, row_summary
+from ._threads import threaded_chunks, threaded_map
 from ._rank_one import RankOneNetwork, fast_network, single_threaded_blas
 from ._coalitions import MAX_EXACT_PLAYERS, exact_shapley, sampled_shapley, shapley_weights
 from ._coalitions import coalition_outputs, sage_walks
@@ -51,5 +53,5 @@ __all__ = [
     "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",
     "MAX_EXACT_PLAYERS", "exact_shapley", "sampled_shapley", "shapley_weights",
     "coalition_outputs", "sage_walks",
-    "hessian_batches", "hessian_summary", "row_summary", "threaded_chunks",
+    "hessian_batches", "hessian_summary", "row_summary", "threaded_chunks", "threaded_map",
 ]
