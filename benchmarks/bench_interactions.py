@@ -70,6 +70,8 @@ def hessian_case(quick=False, repeats=3):
         repeats)
     t_predict = min(t_all, t_one)
     print(f"predict: {t_all:.4f} s (BLAS threads), {t_one:.4f} s (one thread)")
+    limit = hessian_limit(mlp, X, t_predict)
+    print(f"  limit: {limit}")
     out = []
     for where, t_ours in [("default threads", h_all), ("one thread", h_one)]:
         ratio = t_ours / t_predict
@@ -78,7 +80,7 @@ def hessian_case(quick=False, repeats=3):
         out.append(row(f"{label}, {where}", t_ours, "the faster predict", t_predict,
                        target=1 / target, target_text=f"<= {target} predicts",
                        notes=f"{ratio:.1f} predicts (predict {t_all:.4f} s with BLAS "
-                       f"threads, {t_one:.4f} s on one)"))
+                       f"threads, {t_one:.4f} s on one)", limit_text=limit))
     tracemalloc.start()
     try:
         ours()
@@ -90,6 +92,26 @@ def hessian_case(quick=False, repeats=3):
     out[0]["notes"] += (f"; peak memory {peak / 2**20:.1f} MiB "
                         f"(X: {X.nbytes / 2**20:.1f} MiB)")
     return out
+
+
+def hessian_limit(mlp, X, t_predict):
+    """The Hessian's products at the machine's peak, in predicts. Per row, with E inputs:
+    the tangents of every input through each later layer (E h_{l-1} h_l; the first
+    layer's are its weights, the same for every row) and each curved layer's sum over its
+    units (E^2 h_l; tanh and logistic layers, the output's if it is curved)."""
+    from _timing import peak_gflops
+
+    widths = [X.shape[1], *(W.shape[1] for W in mlp.coefs_)]
+    E, hidden = widths[0], widths[1:-1]
+    tangents = sum(E * a * b for a, b in zip(widths[1:-1], widths[2:]))
+    curved = mlp.activation in ("tanh", "logistic")
+    curvature = sum(E * E * h for h in hidden) if curved else 0
+    if mlp.out_activation_ != "identity":
+        curvature += E * E * widths[-1]
+    flops = 2 * X.shape[0] * (tangents + curvature)
+    peak = peak_gflops()
+    return (f"{flops / (peak * 1e9) / t_predict:.1f} predicts ({flops / 1e9:.3g} GFLOP at "
+            f"the peak {peak:.0f} GFLOP/s)")
 
 
 def differences_step_table(seeds=4, n_rows=1000, n_evaluated=400):
@@ -247,7 +269,8 @@ def h_statistic_case(quick=False, repeats=3):
                        target=target, target_text=">= 2x, same numbers" if target else "",
                        met=None if target is None else bool(theirs / ours >= target
                                                             and diff < 1e-10),
-                       notes=notes))
+                       notes=notes, limit_text=f"{limit:.2f}x (multiply-adds per grid "
+                       "row, the same activations)"))
     return out
 
 

@@ -23,7 +23,7 @@ import argparse
 
 import numpy as np
 from _reference import relative_difference, run_captum
-from _timing import benchmark_network, best_times, parse_args, row
+from _timing import benchmark_network, best_time, best_times, parse_args, peak_gflops, row
 
 from skimportance import feature_importances
 from skimportance.methods import DeepLift, ExpectedGradients, InputXGradient, SmoothGrad
@@ -58,6 +58,32 @@ def largest_z(ours, theirs):
     diff = ours - theirs
     se = diff.std(axis=0, ddof=1) / np.sqrt(diff.shape[0])
     return float(np.max(np.abs(diff.mean(axis=0)) / se))
+
+
+def limits(mlp, X, n_draws, t_predict):
+    """Each timed method's products at the machine's peak (and SmoothGrad's draws at one
+    core's rate of ``standard_normal``), in predicts: the report's limit column."""
+    widths = [X.shape[1], *(W.shape[1] for W in mlp.coefs_)]
+    forward = sum(a * b for a, b in zip(widths, widths[1:]))
+    to_first = sum(a * b for a, b in zip(widths[1:-1], widths[2:-1]))  # back to layer 1
+    n, peak = X.shape[0], peak_gflops() * 1e9
+    # DeepLift: a forward pass and a backward pass of multipliers to the inputs (the
+    # baseline's forward pass is one row).
+    deeplift = 2 * n * (forward + to_first + widths[0] * widths[1]) / peak
+    # SmoothGrad: per draw a forward pass and a backward pass to the first layer; its
+    # product with W1 once per row; and the draws.
+    rng = np.random.default_rng(0)
+    rate = 1e6 / best_time(lambda: rng.standard_normal(1_000_000), 3)
+    products = 2 * n * (n_draws * (forward + to_first) + widths[0] * widths[1]) / peak
+    draws = n * n_draws * X.shape[1] / rate
+    return {
+        "deeplift": f"{deeplift / t_predict:.2f} predicts (a forward and a backward pass "
+                    f"at the peak {peak / 1e9:.0f} GFLOP/s)",
+        "smoothgrad": f"{(products + draws) / t_predict:.1f} predicts ({products / t_predict:.1f} "
+                      f"for the products at the peak, {draws / t_predict:.1f} for the "
+                      f"{n * n_draws * X.shape[1] / 1e6:.3g} M normal draws at one core's "
+                      f"{rate / 1e6:.0f} M/s)",
+    }
 
 
 def run(argv=None):
@@ -101,13 +127,15 @@ def run(argv=None):
            "smoothgrad": f"SmoothGrad(n_samples={S}) per-row values, {size}",
            "gradient_shap": f"ExpectedGradients(n_samples={S}) per-row values, {size}"}
     targets = {"deeplift": DEEPLIFT_TARGET, "smoothgrad": SMOOTHGRAD_TARGET}
+    limit = limits(mlp, X, S, t_predict)
     rows = []
     for name in ("deeplift", "smoothgrad"):
         ratio = times[name] / t_predict
         rows.append(row(ops[name], times[name], "one predict", t_predict,
                         target=1 / targets[name],
                         target_text=f"<= {targets[name]:g} predicts",
-                        notes=f"{ratio:.2f} predicts"))
+                        notes=f"{ratio:.2f} predicts", limit_text=limit[name]))
+        print(f"  {name} limit: {limit[name]}")
 
     captum = run_captum("captum_local.py", mlp, args.reference_python, args.repeats,
                         X=X, baseline=mean, background=background,

@@ -111,8 +111,10 @@ def run(argv=None):
              f"median {np.median(se):.2e}, sage {np.median(theirs['std']):.2e}")
     print(f"  sage PermutationEstimator: {theirs['seconds']:.3f} s; {notes}; ratio "
           f"{ratio:.2f}")
+    limit = (f"~{theirs['seconds'] / t_limit:.0f}x (the later-layer products alone, one "
+             "thread)")
     return out + [row(operation, ours, "sage PermutationEstimator", theirs["seconds"],
-                      notes=notes)]
+                      notes=notes, limit_text=limit)]
 
 
 if __name__ == "__main__":

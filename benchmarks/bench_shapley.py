@@ -143,8 +143,11 @@ def exact(args, hidden, rows):
              f"{shap['evaluations'] / len(shap_rows):.0f} evaluations per row; largest "
              f"difference of the values {diff:.1e}, of the expected value {base:.1e}")
     print(f"  shap ExactExplainer: {notes}; ratio {ratio:.2f}")
+    limit = (f"~{per_row / t_products:,.0f}x (the later-layer products alone, at "
+             f"{flops / t_products / 1e9:.0f} GFLOP/s)")
     return out + [row(operation, ours, "shap ExactExplainer", per_row,
-                      target=EXACT_TARGET, target_text=target_text, met=met, notes=notes)]
+                      target=EXACT_TARGET, target_text=target_text, met=met, notes=notes,
+                      limit_text=limit)]
 
 
 def sampled(args, hidden):
