@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import StrOptions
 
-from ..network import HIDDEN, OUTPUT, chunk_rows, derivative
+from ..network import (GRADIENT_CHUNK_BYTES, HIDDEN, OUTPUT, chunk_rows, derivative,
+                       threaded_chunks)
 from ._gradient import _BASELINE, _RowMethod
 from ._path_integrals import resolve_baseline
 from ._registry import register
@@ -240,13 +241,18 @@ class DeepLift(_FromBaseline):
         widths = [W.shape[1] for W in net.coefs] + [net.n_features]
         row_bytes = net.dtype.itemsize * (4 * sum(widths) + 2 * net.n_outputs * max(widths))
         n = X.shape[0]
-        for rows in gen_batches(n, chunk_rows(row_bytes, n)):
+
+        def chunk(rows):
             x = np.asarray(X[rows], dtype=net.dtype)
             b = B if shared else B[rows]
             pre0, post0, logits0 = base if shared else _forward(net, b)
             pre, post, logits = _forward(net, x)
-            yield (rows,) + self._attribute(net, x, b, pre, post, logits, pre0, post0,
-                                            logits0)
+            return self._attribute(net, x, b, pre, post, logits, pre0, post0, logits0)
+
+        # Cache-sized chunks on threads with single-threaded BLAS, as the gradients'.
+        chunks = gen_batches(n, chunk_rows(row_bytes, n, GRADIENT_CHUNK_BYTES))
+        for rows, (attributions, delta) in threaded_chunks(chunk, chunks):
+            yield rows, attributions, delta
 
     def _attribute(self, net, x, b, pre, post, logits, pre0, post0, logits0):
         """Attributions and summation-to-delta errors of one chunk of rows."""

@@ -26,6 +26,7 @@ Nothing outside this package imports an underscore name from it.
 from ._columns import entry_columns, with_fitted_names, network_inputs
 from ._core import (
     CACHE_BYTES,
+    GRADIENT_CHUNK_BYTES,
     HIDDEN,
     OUTPUT,
     Network,
@@ -47,7 +48,7 @@ from ._coalitions import MAX_EXACT_PLAYERS, exact_shapley, sampled_shapley, shap
 from ._coalitions import coalition_outputs, sage_walks
 
 __all__ = [
-    "CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
+    "CACHE_BYTES", "GRADIENT_CHUNK_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "RankOneNetwork",
     "chunk_rows", "derivative", "entry_columns", "fast_network", "final_step",
     "is_frozen", "is_mlp", "with_fitted_names", "multiply_by_derivative", "network_inputs",
     "probe_affine", "single_threaded_blas", "unfreeze", "unwrap_network",

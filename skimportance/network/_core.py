@@ -21,8 +21,8 @@ try:
 except ImportError:  # pragma: no cover - scikit-learn < 1.6 has none
     FrozenEstimator = None
 
-__all__ = ["CACHE_BYTES", "HIDDEN", "OUTPUT", "Network", "NotAnMLPError", "chunk_rows",
-           "derivative", "final_step", "is_frozen", "is_mlp", "multiply_by_derivative",
+__all__ = ["CACHE_BYTES", "GRADIENT_CHUNK_BYTES", "HIDDEN", "OUTPUT", "Network",
+           "NotAnMLPError", "chunk_rows", "derivative", "final_step", "is_frozen", "is_mlp", "multiply_by_derivative",
            "probe_affine", "unfreeze", "unwrap_network"]
 
 
