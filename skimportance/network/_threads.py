@@ -38,9 +38,11 @@ def threaded_map(func, items, n_jobs=None):
 
 def threaded_chunks(func, chunks, n_jobs=None):
     """Yield ``(rows, func(rows))`` for each chunk of rows, in order, computed by threads
-    (``threaded_map``); a single chunk is computed in the calling thread."""
+    (``threaded_map``); a single chunk is computed in the calling thread, with BLAS's
+    threads."""
     chunks = list(chunks)
-    if len(chunks) == 1:
-        n_jobs = 1
+    if len(chunks) == 1:  # nothing to share: BLAS keeps its threads
+        yield chunks[0], func(chunks[0])
+        return
     for rows, result in zip(chunks, threaded_map(func, chunks, n_jobs)):
         yield rows, result
