@@ -16,9 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CAPTUM_HINT", "load_arrays", "load_network", "relative_difference", "run_captum",
-           "run_reference",
-           "save_network"]
+__all__ = ["CAPTUM_HINT", "counting_forward", "load_arrays", "load_network",
+           "relative_difference", "run_captum", "run_reference", "save_network"]
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 CAPTUM_HINT = ("pass --reference-python /path/to/python to use another interpreter that "
@@ -52,6 +51,32 @@ def load_network(path):
     saved["coefs"] = [saved.pop(f"coef_{i}") for i in range(n_layers)]
     saved["intercepts"] = [saved.pop(f"intercept_{i}") for i in range(n_layers)]
     return saved
+
+
+_HIDDEN = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
+           "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)), "identity": lambda z: z}
+
+
+def counting_forward(net, tool):
+    """A regressor's forward pass in numpy on the weights :func:`load_network` read (what
+    scikit-learn's ``predict`` computes, without its input checks), for a reference
+    ``tool`` to call, and a dict counting the rows it is called on (``"rows"``).
+
+    The output keeps its (n, n_outputs) shape; raises SystemExit for other output
+    activations than the identity.
+    """
+    if net["out_activation"] != "identity":
+        raise SystemExit(f"The {tool} reference handles regressors (identity output) only.")
+    coefs, intercepts, f = net["coefs"], net["intercepts"], _HIDDEN[net["activation"]]
+    calls = {"rows": 0}
+
+    def predict(Z):
+        calls["rows"] += Z.shape[0]
+        a = np.asarray(Z, dtype=float)
+        for W, b in zip(coefs[:-1], intercepts[:-1]):
+            a = f(a @ W + b)
+        return a @ coefs[-1] + intercepts[-1]
+    return predict, calls
 
 
 def run_reference(script, mlp, python=None, repeats=3, *, tool="captum",

@@ -24,32 +24,18 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from _reference import load_network  # noqa: E402  (benchmarks/_reference.py)
+from _reference import counting_forward, load_network  # noqa: E402  (benchmarks/_reference.py)
 
 try:
     import shap
 except ImportError:  # pragma: no cover - reference tool not installed
     raise SystemExit("shap is not installed: nothing to compare against.")
 
-HIDDEN = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-          "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)), "identity": lambda z: z}
-
 
 def forward(net):
-    """The network's output (identity output activation: a regressor), as shap calls it,
-    counting the rows it is called on."""
-    if net["out_activation"] != "identity":
-        raise SystemExit("shap_shapley.py handles regressors (identity output) only.")
-    coefs, intercepts, f = net["coefs"], net["intercepts"], HIDDEN[net["activation"]]
-    calls = {"rows": 0}
-
-    def predict(Z):
-        calls["rows"] += Z.shape[0]
-        a = np.asarray(Z, dtype=float)
-        for W, b in zip(coefs[:-1], intercepts[:-1]):
-            a = f(a @ W + b)
-        return (a @ coefs[-1] + intercepts[-1])[:, 0]
-    return predict, calls
+    """The network's output as shap calls it, one value per row, and the call counter."""
+    predict, calls = counting_forward(net, "shap")
+    return (lambda Z: predict(Z)[:, 0]), calls
 
 
 def explainer_run(net):
