@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from ._dask import is_dask_array, run_dask
 from ._groups import AUTO_THRESHOLD, correlation_groups, resolve_groups
 from ._validation import overflow_hint, validated_X
 from .methods import get_method
@@ -122,8 +123,12 @@ def run_method(method, estimator, X=None, y=None, *, scale=True, sample_weight=N
                group_threshold=AUTO_THRESHOLD):
     """Validate the data, run ``method.compute`` and check its result: every caller's path.
 
-    ``training``: ``(X_train, y_train, fit_params)`` for methods that refit.
+    ``training``: ``(X_train, y_train, fit_params)`` for methods that refit. A
+    ``dask.array`` X is computed block by block (:mod:`skimportance._dask`).
     """
+    if is_dask_array(X):
+        return run_dask(method, estimator, X, y, scale=scale, sample_weight=sample_weight,
+                        feature_groups=feature_groups, return_local=return_local)
     estimator = fitted_estimator(estimator)
     X, sample_weight, feature_names, groups = validated_inputs(
         estimator, X, sample_weight, feature_groups, group_threshold)
@@ -159,7 +164,9 @@ def feature_importances(estimator, X=None, y=None, *, method="gradient", scale=T
         deviation for ``scale=True``. Needed by gradient methods and by ``scale=True``.
         Its column names and count must be those the estimator was fitted with (as
         for the estimator's own ``predict``). NaN is accepted where the estimator
-        accepts it (a Pipeline starting with an imputer).
+        accepts it (a Pipeline starting with an imputer). A ``dask.array`` is computed
+        block by block on the cluster for the methods that stream rows (see
+        :ref:`dask_arrays`).
     y : array-like, default=None
         Targets, for methods that score the model.
     method : str, ImportanceMethod or callable, default="gradient"

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._dask import is_dask_array, run_dask_interactions
 from .._dispatch import _validated_y, fitted_estimator, validated_inputs
 from .._validation import overflow_hint
 from ._base import get_interaction_method
@@ -12,6 +13,11 @@ __all__ = ["feature_interactions", "run_interactions"]
 def run_interactions(method, estimator, X, y=None, *, scale=True, sample_weight=None,
                      feature_groups=None, return_local=False):
     """Validate the data, run ``method.compute`` and check that its values are finite."""
+    if is_dask_array(X):
+        return run_dask_interactions(method, estimator, X, y, scale=scale,
+                                     sample_weight=sample_weight,
+                                     feature_groups=feature_groups,
+                                     return_local=return_local)
     estimator = fitted_estimator(estimator)
     X, sample_weight, feature_names, groups = validated_inputs(estimator, X, sample_weight,
                                                                feature_groups)
