@@ -51,6 +51,7 @@ BENCHMARKS = {  # name: (module, takes --reference-python)
     "conditional": ("bench_conditional", False),
     "sage": ("bench_sage", True),
     "interactions": ("bench_interactions", False),
+    "cluster": ("bench_cluster", False),
 }
 QUICK_OUT = Path(tempfile.gettempdir()) / "skimportance-benchmarks-quick"
 
