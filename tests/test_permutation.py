@@ -277,3 +277,97 @@ def test_engine_is_explicit(rng):
         with pytest.raises(ValueError, match="engine='fast' needs an MLP.*scoring"):
             feature_importances(mlp, X, y, method=cls(engine="fast",
                                                       scoring=lambda e, X, y: 0.0))
+
+
+@pytest.mark.parametrize("layers, out_activation", [((5, 9, 6, 1), "identity"),
+                                                    ((5, 8, 7, 4, 2), "identity"),
+                                                    ((5, 9, 6, 3), "softmax")])
+def test_repeats_sharing_the_second_layer_equal_the_network(layers, out_activation, rng,
+                                                            monkeypatch):
+    # ReLU networks of two hidden layers or more compute the repeats together: one
+    # product per column, then only the units that switch. The oracle is the network's
+    # own prediction on X with the column replaced.
+    mlp = random_mlp(layers, "relu", out_activation, seed=3)
+    X = rng.normal(size=(500, 5))
+    fast = _fastpath.fast_network(mlp, X, sklearn.metrics.get_scorer("r2"))
+    if not fast.reuses_repeats:
+        pytest.skip("numba is not installed")
+    monkeypatch.setattr(_fastpath, "_TILE_BYTES", 3000)  # several tiles, edges included
+    fast.n_threads = 3
+    cols = [4, 0, 2]
+    D = rng.normal(size=(3, 500, 3)) * 2
+    D[1, :100] = 0.0  # rows left alone
+    outputs = fast.repeated_outputs(D, cols)
+    predict = mlp.predict_proba if out_activation == "softmax" else mlp.predict
+    for r in range(3):
+        for c, col in enumerate(cols):
+            Xr = X.copy()
+            Xr[:, col] += D[r, :, c]
+            expected = np.asarray(predict(Xr)).reshape(500, -1)
+            np.testing.assert_allclose(outputs[r, c], expected, rtol=0, atol=1e-12)
+    # A good share of units did switch, so the corrections were exercised.
+    Z = X @ mlp.coefs_[0] + mlp.intercepts_[0]
+    moved = (Z + D[0, :, :1] * mlp.coefs_[0][4]) > 0
+    assert 0.05 < np.mean(moved != (Z > 0)) < 0.5
+
+
+def test_batch_scores_equal_the_scorers(rng):
+    from sklearn.metrics import check_scoring, get_scorer
+
+    from skimportance.methods._score import _Scorers
+    from skimportance.network._standins import BatchScores, _RegressorOutputs
+
+    mlp = MLPRegressor()
+    standin = _RegressorOutputs()
+    outputs = rng.normal(size=(4, 50, 2))
+    outputs[1] = 0.0
+    for y in [rng.normal(size=(50, 2)), np.full((50, 2), 3.0),
+              np.column_stack([np.zeros(50), rng.normal(size=50)])]:
+        y1 = y[:, 1]
+        for w in [None, rng.uniform(0.1, 2, size=50)]:
+            for scoring in [None, "r2", "neg_mean_squared_error",
+                            ["r2", "neg_mean_squared_error"]]:
+                if isinstance(scoring, list):
+                    scorers = _Scorers({s: get_scorer(s) for s in scoring}, multimetric=True)
+                else:
+                    scorers = _Scorers({None: check_scoring(mlp, scoring)}, multimetric=False)
+                for target, P in [(y, outputs), (y1, outputs[:, :, 1:])]:
+                    scorers.names = None
+                    standin.outputs_ = P[0]
+                    scorers(standin, P[0], target, w)  # sets the names, as the baseline does
+                    batch = BatchScores.from_scorer(scorers, standin, target, w)
+                    values = batch(P)
+                    for m in range(len(P)):
+                        standin.outputs_ = P[m]
+                        expected = scorers(standin, P[m], target, w)
+                        np.testing.assert_allclose(values[m], expected, rtol=1e-14, atol=1e-14)
+                    P_bad = P.copy()
+                    P_bad[0, 0, 0] = np.nan
+                    assert batch(P_bad) is None  # for the scorer's own error
+    # Any other scorer, or a classifier, is called once per output as before.
+    for scoring in ["neg_mean_absolute_error", make_scorer(mean_absolute_error)]:
+        scorers = _Scorers({None: check_scoring(mlp, scoring)}, multimetric=False)
+        scorers.names = [None]
+        assert BatchScores.from_scorer(scorers, standin, y1, None) is None
+    from skimportance.network._standins import _ClassifierOutputs
+
+    scorers = _Scorers({None: get_scorer("accuracy")}, multimetric=False)
+    scorers.names = [None]
+    assert BatchScores.from_scorer(scorers, _ClassifierOutputs(np.arange(2)), y1, None) is None
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error",
+                                     ("r2", "neg_mean_squared_error")])
+def test_deep_relu_regressor_with_two_targets_equals_scikit_learn(scoring, kernels):
+    X, y, w = data(seed=5)
+    Y = np.column_stack([y, X[:, 3] * X[:, 4]])
+    mlp = fit_quietly(MLPRegressor(hidden_layer_sizes=(16, 8, 6), max_iter=200,
+                                   random_state=0), X, Y)
+    reference = permutation_importance(mlp, X, Y, scoring=scoring, n_repeats=3,
+                                       random_state=3, sample_weight=w)
+    result = ours(mlp, X, Y, scoring=scoring, n_repeats=3, random_state=3, sample_weight=w)
+    if isinstance(scoring, tuple):
+        for name in scoring:
+            assert_same(result[name], reference[name])
+    else:
+        assert_same(result, reference)

@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._parallel import delayed, run
+from ..network._threads import threaded_map
 from ._column_engine import _ColumnMethod, _columns_per_entry
 from ._registry import register
 
@@ -407,8 +408,15 @@ class ConditionalPermutation(_ColumnMethod):
             # Columns of Z of each target: numeric columns of X are one column of Z each.
             where = {j: int(np.flatnonzero(owner == j)[0]) for key in continuous for j in key}
             columns = [np.array([where[j] for j in key]) for key in continuous]
-            parts = run((delayed(_ridge_residuals)(Z, train, test, columns)
-                         for train, test in splits), n_jobs=self.n_jobs, prefer="threads")
+            if self.n_jobs is None:
+                # A fold's products are small (p x p): BLAS's own threads synchronise on
+                # each, which on a busy machine made one eigendecomposition of a 500 x 500
+                # matrix 20 times slower; the folds share the threads instead.
+                parts = list(threaded_map(
+                    lambda split: _ridge_residuals(Z, split[0], split[1], columns), splits))
+            else:
+                parts = run((delayed(_ridge_residuals)(Z, train, test, columns)
+                             for train, test in splits), n_jobs=self.n_jobs, prefer="threads")
             for (_, test), residuals in zip(splits, parts):
                 for key, residual in zip(continuous, residuals):
                     predictions[key][test] = targets[key][test] - residual

@@ -50,7 +50,9 @@ class RankOneNetwork:
     """Outputs of a network on X with some columns replaced, one column at a time.
 
     Extra memory: the first-layer pre-activation of X (n_rows x width of the first
-    hidden layer), the outputs asked for, and a tile of about 2 MiB per thread.
+    hidden layer), the outputs asked for, and a tile of about 2 MiB per thread; for
+    :meth:`repeated_outputs` of a ReLU network, also the second layer's product of the
+    unchanged data (n_rows x width of the second hidden layer).
 
     Parameters
     ----------
@@ -74,6 +76,7 @@ class RankOneNetwork:
         self.classes = classes
         self.use_numba = _kernels.HAVE_NUMBA if use_numba is None else use_numba
         self.n_threads = _blas_threads() if n_threads is None else n_threads
+        self._Z2 = None  # relu(Z1) @ W2, made on first use by repeated_outputs
 
     @property
     def n_outputs(self):
@@ -111,6 +114,91 @@ class RankOneNetwork:
                         list(pool.map(lambda rows: work(rows, D, W1c, logits), chunks))
         flat = logits.reshape(-1, self.n_outputs)
         return OUTPUT[net.out_activation](flat).reshape(logits.shape)
+
+    @property
+    def reuses_repeats(self):
+        """Whether :meth:`repeated_outputs` shares work between repeats: for ReLU networks
+        with two hidden layers or more, with numba."""
+        return (self.use_numba and self.net.activation == "relu"
+                and self.net.n_hidden_layers >= 2)
+
+    def repeated_outputs(self, D, cols):
+        """Outputs, shape (n_repeats, len(cols), n_rows, n_outputs), when column ``cols[c]``
+        of X is replaced by ``X[:, cols[c]] + D[r, :, c]`` in repeat r.
+
+        For a ReLU network the second layer's pre-activation is
+        ``Z2 + d M + (the units that switch)``, where ``M`` (the on units' first-layer
+        weights times W2) depends on the row and the column but not on ``d``: one
+        product per column serves every repeat, and each repeat only adds the few units
+        that switch on or off (about 5% on the benchmark network), instead of one
+        product of the whole second layer per repeat.
+        """
+        net = self.net
+        if not self.reuses_repeats:
+            return np.stack([self.outputs(Dr, cols) for Dr in D])
+        D = np.asarray(D, dtype=net.dtype)
+        W1c = np.ascontiguousarray(net.coefs[0][cols])
+        n_rows = self.X.shape[0]
+        if self._Z2 is None:
+            self._Z2 = np.maximum(self.Z1, 0) @ net.coefs[1]
+        logits = np.empty((len(D), len(cols), n_rows, self.n_outputs), dtype=net.dtype)
+        n_workers = max(1, min(self.n_threads, n_rows // _MIN_ROWS_PER_THREAD))
+        # Four chunks of rows per thread, taken in turn: on a shared machine a thread that
+        # is held up leaves its later chunks to the others.
+        n_chunks = n_workers if n_workers == 1 else min(4 * n_workers,
+                                                        n_rows // _MIN_ROWS_PER_THREAD)
+        bounds = np.linspace(0, n_rows, n_chunks + 1).astype(int)
+        chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        with single_threaded_blas():
+            if n_workers == 1:
+                self._linear_tiles(chunks[0], D, W1c, logits)
+            else:
+                with ThreadPoolExecutor(n_workers) as pool:
+                    list(pool.map(lambda rows: self._linear_tiles(rows, D, W1c, logits),
+                                  chunks))
+        flat = logits.reshape(-1, self.n_outputs)
+        return OUTPUT[net.out_activation](flat).reshape(logits.shape)
+
+    def _linear_tiles(self, rows, D, W1c, logits):
+        net = self.net
+        W2, b2 = net.coefs[1], net.intercepts[1]
+        width, n_next = W2.shape
+        n_cols = W1c.shape[0]
+        # K[j, c, k] = W1c[c, j] W2[j, k]: the on units' mask times K gives M.
+        K = np.ascontiguousarray((W1c.T[:, :, None] * W2[:, None, :]).reshape(width, -1))
+        tile = max(1, _TILE_BYTES // (2 * net.dtype.itemsize * n_next))  # rows x columns
+        cols_per_tile = min(n_cols, max(1, tile // 128))
+        rows_per_tile = max(1, tile // cols_per_tile)
+        Vt = np.ascontiguousarray(net.coefs[-1].T)
+        act = HIDDEN[net.activation]
+        code = _kernels.ACTIVATION_CODES[net.activation]
+        rest = list(zip(net.coefs[2:-1], net.intercepts[2:-1]))
+        for c0 in range(0, n_cols, cols_per_tile):
+            cs = slice(c0, min(n_cols, c0 + cols_per_tile))
+            nc = cs.stop - c0
+            Kc = K[:, c0 * n_next:cs.stop * n_next]
+            for r0 in range(rows.start, rows.stop, rows_per_tile):
+                rs = slice(r0, min(rows.stop, r0 + rows_per_tile))
+                nr = rs.stop - r0
+                Z1 = self.Z1[rs]
+                M = (Z1 > 0).astype(net.dtype) @ Kc
+                A = np.empty((nr, nc, n_next), dtype=net.dtype)
+                for r in range(len(D)):
+                    _kernels.relu_second_layer(Z1, np.ascontiguousarray(D[r, rs, cs]), W1c[cs],
+                                               self._Z2[rs], M.reshape(nr, nc, n_next), W2, A)
+                    a = A.reshape(nr * nc, n_next)
+                    out = np.empty((nr * nc, self.n_outputs), dtype=net.dtype)
+                    if not rest:
+                        _kernels.last_layer(a, b2, Vt, net.intercepts[-1], code, out)
+                    else:
+                        a = act(a + b2)
+                        for W, b in rest[:-1]:
+                            a = a @ W
+                            a += b
+                            a = act(a)
+                        W, b = rest[-1]
+                        _kernels.last_layer(a @ W, b, Vt, net.intercepts[-1], code, out)
+                    logits[r, cs, rs] = out.reshape(nr, nc, -1).transpose(1, 0, 2)
 
     def group_outputs(self, D, cols):
         """Outputs, shape (n_rows, n_outputs), when the columns ``cols`` of X are replaced
