@@ -251,6 +251,29 @@ def test_chunk_size_does_not_change_the_numbers(rng):
                     np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("method", [IntegratedGradients(n_steps=20),
+                                    Conductance(layer="all", n_steps=20),
+                                    IntegratedGradients(quadrature="exact")],
+                         ids=["ig", "conductance", "exact"])
+def test_the_number_of_threads_does_not_change_the_numbers(method, rng, monkeypatch):
+    from skimportance.network import _threads
+
+    mlp = random_mlp((4, 6, 5, 2), "relu", "identity", seed=3)
+    X = rng.normal(size=(40, 4))
+    results = []
+    for n_threads in (1, 3):
+        # The chunks (a few rows each) are shared between this many threads.
+        monkeypatch.setattr(_threads, "_blas_threads", lambda n=n_threads: n)
+        with sklearn.config_context(working_memory=0.01):
+            results.append(feature_importances(mlp, X, method=method, return_local=True))
+    one, three = results
+    np.testing.assert_array_equal(one.local, three.local)
+    np.testing.assert_array_equal(one.convergence_delta, three.convergence_delta)
+    if method.name == "conductance":
+        for a, b in zip(one.neuron_local, three.neuron_local):
+            np.testing.assert_array_equal(a, b)
+
+
 # Conductance ---------------------------------------------------------------------------
 
 def test_conductance_of_the_last_hidden_layer_in_closed_form(rng):

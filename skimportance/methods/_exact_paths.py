@@ -17,16 +17,21 @@ product whatever the number of pieces of each row.
 import numpy as np
 from sklearn.utils import gen_batches
 
-from ..network import OUTPUT, chunk_rows, multiply_by_derivative
-from ._path_integrals import PATH_BYTES
+from sklearn import get_config
+
+from ..network import OUTPUT, multiply_by_derivative, threaded_chunks
 
 __all__ = ["check_exact", "exact_path_integrals"]
 
 # Rows per chunk are chosen as if each path had as many pieces as the first layer has
 # units (measured: 80 on average, 103 at most, for 128 units on the benchmark network);
-# more pieces only make a chunk's arrays larger, never the numbers different. The budget
-# is the quadrature paths' (a larger chunk uses both BLAS threads better).
+# more pieces only make a chunk's arrays larger, never the numbers different.
 _PIECES_PER_UNIT = 1
+
+# Bytes of intermediates per chunk of rows, per thread (half of scikit-learn's
+# working_memory if that is smaller). Larger than the quadrature's: each chunk pays the
+# sorts of its breakpoints once.
+EXACT_BYTES = 8 * 2**20
 
 # Below this change of an output logit over a piece, the closed form (f(b) - f(a)) / (b - a)
 # cancels: the piece's midpoint derivative is then exact to about its square.
@@ -117,43 +122,56 @@ def _output_weights(net, output, logits_a, logits_b, logits_mid, width):
     return np.where(small, slope * width[:, None], ratio)
 
 
+def _chunk_integrals(net, dx, u, output):
+    """``sum over the pieces of width * dF/dz_0`` for one chunk of rows, (r, k, h_0)."""
+    v = dx @ net.coefs[0]
+    shared = u.shape[0] == 1
+    owner, ts = _breakpoints(net, u, v)
+    same = owner[1:] == owner[:-1]
+    piece_row = owner[:-1][same]
+    ta, tb = ts[:-1][same], ts[1:][same]
+    width = tb - ta
+    ur = u if shared else u[piece_row]
+    mid = ur + ((ta + tb) / 2)[:, None] * v[piece_row]
+    G, logits_mid = _piece_gradients(net, mid, output)
+    weights = width[:, None] * np.ones(net.n_outputs)
+    if output == "proba" and net.out_activation != "identity":
+        # The logits are affine on a piece: their values at its ends, from the
+        # midpoint and the constant gradient along the path.
+        slope = np.einsum("pkh,ph->pk", G, v[piece_row])
+        half = (width / 2)[:, None] * slope
+        weights = _output_weights(net, output, logits_mid - half, logits_mid + half,
+                                  logits_mid, width)
+    # Every row has at least one piece and its pieces are contiguous: one sum each.
+    starts = np.flatnonzero(np.r_[True, piece_row[1:] != piece_row[:-1]])
+    return np.add.reduceat(G * weights[:, :, None], starts, axis=0)
+
+
 def exact_path_integrals(net, X, B, output):
     """Yield ``(rows, ig, {})`` over chunks of rows: exact integrated gradients.
 
     ``ig`` has shape (r, k, p), ``(x_i - x'_i) integral_0^1 dF_k/dx_i(x(t)) dt``, the
     integral being the sum over the path's linear pieces (see the module docstring).
+    The chunks are computed by as many threads as BLAS would use (``threaded_chunks``),
+    each with single-threaded BLAS; they do not depend on the number of threads.
     """
     n = X.shape[0]
     W0, b0 = net.coefs[0], net.intercepts[0]
     widths = [W.shape[1] for W in net.coefs]
     row_bytes = net.dtype.itemsize * _PIECES_PER_UNIT * widths[0] * (
         3 * sum(widths) + 2 * net.n_outputs * max(widths))
+    budget = min(EXACT_BYTES, get_config()["working_memory"] * 2**20 / 2)
     shared = B.shape[0] == 1
     u_shared = B.astype(net.dtype) @ W0 + b0 if shared else None
-    for rows in gen_batches(n, chunk_rows(row_bytes, n, PATH_BYTES)):
+
+    def work(rows):
         Br = B if shared else B[rows]
         dx = np.asarray(X[rows] - Br, dtype=net.dtype)
         u = u_shared if shared else Br.astype(net.dtype) @ W0 + b0
-        v = dx @ W0
-        owner, ts = _breakpoints(net, u, v)
-        same = owner[1:] == owner[:-1]
-        piece_row = owner[:-1][same]
-        ta, tb = ts[:-1][same], ts[1:][same]
-        width = tb - ta
-        ur = u[piece_row] if not shared else u
-        mid = ur + ((ta + tb) / 2)[:, None] * v[piece_row]
-        G, logits_mid = _piece_gradients(net, mid, output)
-        weights = width[:, None] * np.ones(net.n_outputs)
-        if output == "proba" and net.out_activation != "identity":
-            # The logits are affine on a piece: their values at its ends, from the
-            # midpoint and the constant gradient along the path.
-            slope = np.einsum("pkh,ph->pk", G, v[piece_row])
-            half = (width / 2)[:, None] * slope
-            weights = _output_weights(net, output, logits_mid - half, logits_mid + half,
-                                      logits_mid, width)
-        # Every row has at least one piece and its pieces are contiguous: one sum each.
-        starts = np.flatnonzero(np.r_[True, piece_row[1:] != piece_row[:-1]])
-        D = np.add.reduceat(G * weights[:, :, None], starts, axis=0)
-        ig = (D.reshape(-1, D.shape[2]) @ W0.T).reshape(len(dx), net.n_outputs, -1) * \
+        D = _chunk_integrals(net, dx, u, output)
+        return (D.reshape(-1, D.shape[2]) @ W0.T).reshape(len(dx), net.n_outputs, -1) * \
             dx[:, None, :]
+
+    chunks = gen_batches(n, max(min(int(budget // row_bytes), n), 1))
+    for rows, ig in threaded_chunks(work, chunks):
         yield rows, ig, {}

@@ -128,7 +128,7 @@ class IntegratedGradients(_PathMethod):
     network's integrand is piecewise constant, so every rule's error falls like
     ``1 / n_steps`` (about 5e-3 of ``|F(x) - F(x')|`` at 50 steps on a (128, 64) ReLU
     regressor, 3e-4 at 1000): check ``convergence_delta`` and raise ``n_steps``, or use
-    ``quadrature="exact"``, the sum over the path's linear pieces (3.1 times the 50-step
+    ``quadrature="exact"``, the sum over the path's linear pieces (2.6 times the 50-step
     rule's time there, completeness to rounding).
 
     The importance of input i for output k is the mean of ``|IG_i(x)|`` over the rows
@@ -138,12 +138,12 @@ class IntegratedGradients(_PathMethod):
     ``(n_samples, n_outputs, n_features)``. Selected by ``"integrated_gradients"``.
 
     Extra memory: the per-row ``convergence_delta`` (n_samples x n_outputs), one chunk of
-    path points at a time (at most 32 MiB, or scikit-learn's ``working_memory`` if
-    smaller; about 16 MB measured) and, with ``return_local=True``, the ``local`` array it
-    returns: 1.05 times the size of X for X (100000, 20), 0.23 times with a
-    ``working_memory`` of 4 MiB. The ``"median"`` baseline, and the ``"mean"`` one with
-    ``sample_weight``, also hold a copy of X while they are computed (the weighted median
-    about 4 copies).
+    path points per thread (each about 8 MiB, or half of scikit-learn's
+    ``working_memory`` if that is smaller; 10 MB in all measured on two threads for
+    X (100000, 20), 3.9 MB with a ``working_memory`` of 4 MiB) and, with
+    ``return_local=True``, the ``local`` array it returns. The ``"median"`` baseline,
+    and the ``"mean"`` one with ``sample_weight``, also hold a copy of X while they are
+    computed (the weighted median about 4 copies).
 
     Parameters
     ----------
@@ -234,9 +234,9 @@ class Conductance(_PathMethod):
     those of integrated gradients. ``scale`` has no effect. Selected by
     ``"conductance"``.
 
-    Extra memory: as :class:`IntegratedGradients` (the per-row ``convergence_delta``, one
-    chunk of path points of at most 32 MiB, and the baselines' copies of X), and with
-    ``return_local=True`` the ``local`` and ``neuron_local`` arrays it returns
+    Extra memory: as :class:`IntegratedGradients` (the per-row ``convergence_delta``, a
+    chunk of path points of about 8 MiB per thread, and the baselines' copies of X), and
+    with ``return_local=True`` the ``local`` and ``neuron_local`` arrays it returns
     (``n_samples x n_outputs x n_units``, times ``n_features`` with ``by_input``).
 
     Parameters

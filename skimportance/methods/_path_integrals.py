@@ -10,14 +10,17 @@ sum over steps is a single matrix-vector product.
 import numpy as np
 from sklearn.utils import gen_batches
 
-from ..network import chunk_rows, derivative, multiply_by_derivative
+from sklearn import get_config
+
+from ..network import CACHE_BYTES, HIDDEN, derivative, threaded_map
 
 __all__ = ["PATH_BYTES", "QUADRATURES", "path_integrals", "quadrature", "resolve_baseline"]
 
-# Bytes of intermediates per chunk of path points. Larger than the gradient's 8 MiB: the
-# path methods' matrix products are bigger and use both BLAS threads better (measured on
-# the benchmark: Conductance(layer="all") 12.9 -> 10.7 predicts, IG 7.7 -> 7.2).
-PATH_BYTES = 32 * 2**20
+# Bytes of intermediates per chunk of path points, per thread. Measured on the benchmark
+# (IntegratedGradients, 2000 rows, 50 steps; loaded 2-core machine, ratios in one run):
+# one chunk of 32 MiB at a time with BLAS's two threads 13 predicts; chunks on two
+# threads of 1, 2, 4, 8, 16 and 32 MiB: 8.2, 6.3, 5.0-5.8, 4.3-5.0, 5.4 and 5.8 predicts.
+PATH_BYTES = CACHE_BYTES
 
 QUADRATURES = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
                "riemann_trapezoid")
@@ -96,6 +99,22 @@ def _point_bytes(net, layers, by_input):
     return net.dtype.itemsize * n_values
 
 
+def _derivative_in_place(a, activation):
+    """Overwrite the activations ``a = f(z)`` with ``f'(z)``; None for the identity.
+
+    The backward pass reads each layer's activations only for their derivative, so the
+    array is reused instead of allocating one more of the same size.
+    """
+    if activation == "relu":
+        return np.greater(a, 0, out=a)  # 1.0 or 0.0: a float mask multiplies fastest
+    if activation == "tanh":
+        np.multiply(a, a, out=a)
+        return np.subtract(1, a, out=a)
+    if activation == "logistic":
+        return np.multiply(a, np.subtract(1, a), out=a)
+    return None
+
+
 def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
     """Quadrature sums over one chunk of rows and of steps.
 
@@ -106,11 +125,23 @@ def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
     """
     s, r = len(alphas), v.shape[0]
     P, k, p = s * r, net.n_outputs, net.n_features
-    act, coefs = net.activation, net.coefs
+    act, coefs, L = net.activation, net.coefs, net.n_hidden_layers
+    f = HIDDEN[act]
     Z = np.multiply(alphas[:, None, None], v[None, :, :], dtype=net.dtype)
     Z += u
-    hidden, logits = net.forward_from(Z.reshape(P, -1))
-    L = net.n_hidden_layers
+    Z = Z.reshape(P, -1)
+    if L == 0:
+        G = net.output_jacobian(np.broadcast_to(np.eye(k, dtype=net.dtype), (P, k, k)), Z,
+                                output)
+        return (weights @ np.ascontiguousarray(G).reshape(s, -1)).reshape(r, k, -1), {}
+    hidden = [f(Z)]
+    for W, b in zip(coefs[1:-1], net.intercepts[1:-1]):
+        z = hidden[-1] @ W
+        z += b
+        hidden.append(f(z))
+    # The logits matter only through a nonlinear output activation's Jacobian.
+    curved = output == "proba" and net.out_activation != "identity"
+    logits = hidden[-1] @ coefs[-1] + net.intercepts[-1] if curved else None
 
     # Forward-mode derivatives along the path, only for the deeper conductance layers.
     tangents, jacobians = {}, {}
@@ -131,17 +162,25 @@ def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
                 J = (J if d is None else J * d[:, None, :]) @ coefs[l]
                 jacobians[l] = J
 
-    G = np.broadcast_to(coefs[-1].T if L else np.eye(k, dtype=net.dtype),
-                        (P, k, coefs[-1].shape[0] if L else k))
-    G = net.output_jacobian(G, logits, output)
+    # Back-propagation; the activations are not needed past this point, so each becomes
+    # its derivative in place.
+    W_out = coefs[-1].T  # (k, width of the last hidden layer)
+    d = _derivative_in_place(hidden[-1], act)
+    if curved:
+        G = net.output_jacobian(np.repeat(W_out[None], P, axis=0), logits, output)
+        if d is not None:
+            G *= d[:, None, :]
+    elif d is None:
+        G = np.repeat(W_out[None], P, axis=0)
+    else:
+        G = d[:, None, :] * W_out
     sums = {}
     for l in range(L - 1, -1, -1):
-        if l == L - 1:
-            d = derivative(hidden[l], act)
-            G = np.array(G) if d is None else G * d[:, None, :]
-        else:
+        if l < L - 1:
             G = (G.reshape(P * k, -1) @ coefs[l + 1].T).reshape(P, k, -1)
-            multiply_by_derivative(G, hidden[l][:, None, :], act)
+            d = _derivative_in_place(hidden[l], act)
+            if d is not None:
+                G *= d[:, None, :]
         if l in deep_layers:
             if by_input:
                 J = np.broadcast_to(jacobians[l], (P,) + jacobians[l].shape[1:])
@@ -150,8 +189,20 @@ def _chunk_sums(net, u, v, alphas, weights, output, deep_layers, by_input):
             else:
                 flow = G * tangents[l][:, None, :]
                 sums[l] = (weights @ flow.reshape(s, -1)).reshape(r, k, -1)
-    D = (weights @ np.ascontiguousarray(G).reshape(s, -1)).reshape(r, k, -1)
+    D = (weights @ G.reshape(s, -1)).reshape(r, k, -1)
     return D, sums
+
+
+def _chunks(net, n, s, layers, by_input):
+    """The work items ``(rows, steps)``: chunks of rows, and of steps when one row's path
+    is longer than a chunk, each about ``PATH_BYTES`` of intermediates (half of
+    scikit-learn's ``working_memory`` if that is smaller: two threads hold one each).
+    The chunks do not depend on the number of threads, so neither do the numbers."""
+    budget = min(PATH_BYTES, get_config()["working_memory"] * 2**20 / 2)
+    points = max(int(budget // _point_bytes(net, layers, by_input)), 1)
+    row_chunk, step_chunk = (min(points // s, n), s) if points >= s else (1, points)
+    return [(rows, steps) for rows in gen_batches(n, max(row_chunk, 1))
+            for steps in gen_batches(s, step_chunk)]
 
 
 def path_integrals(net, X, B, alphas, weights, output, layers=(), by_input=False):
@@ -162,30 +213,35 @@ def path_integrals(net, X, B, alphas, weights, output, layers=(), by_input=False
     shape (r, k, h_l), or with ``by_input`` to the flow from each input,
     ``(x_i - x'_i) sum_s w_s dF/dz_l * dz_l/dx_i``, shape (r, k, h_l, p).
 
-    Chunks hold about as many path points as fit scikit-learn's ``working_memory`` (at
-    most 32 MiB); when one row's path is longer than that, its steps are split too.
-    Chunking only changes the order of the additions.
+    The chunks of path points (``_chunks``) are computed by as many threads as BLAS
+    would use, each with single-threaded BLAS (``threaded_map``): a chunk's arrays stay
+    in the cache, and the elementwise passes run on every core. The chunks do not depend
+    on the number of threads, and chunking only changes the order of the additions.
     """
     n = X.shape[0]
     s = len(alphas)
-    points = chunk_rows(_point_bytes(net, layers, by_input), n * len(alphas), PATH_BYTES)
-    row_chunk, step_chunk = (points // s, s) if points >= s else (1, points)
     deep = [l for l in layers if l > 0]
     W0, b0 = net.coefs[0], net.intercepts[0]
     shared = B.shape[0] == 1
-    if shared:
-        u_shared = B.astype(net.dtype) @ W0 + b0
-    for rows in gen_batches(n, row_chunk):
+    u_shared = B.astype(net.dtype) @ W0 + b0 if shared else None
+
+    def work(item):
+        rows, steps = item
         Br = B if shared else B[rows]
         dx = np.asarray(X[rows] - Br, dtype=net.dtype)
         u = u_shared if shared else Br.astype(net.dtype) @ W0 + b0
         v = dx @ W0
-        D, sums = 0, {}
-        for steps in gen_batches(s, step_chunk):
-            D_part, part = _chunk_sums(net, u, v, alphas[steps], weights[steps], output,
-                                       deep, by_input)
-            D = D + D_part
-            sums = {l: sums.get(l, 0) + part[l] for l in part}
+        D, sums = _chunk_sums(net, u, v, alphas[steps], weights[steps], output, deep,
+                              by_input)
+        return dx, v, D, sums
+
+    D, sums = 0, {}
+    items = _chunks(net, n, s, layers, by_input)
+    for (rows, steps), (dx, v, D_part, part) in zip(items, threaded_map(work, items)):
+        D = D + D_part
+        sums = {l: sums.get(l, 0) + part[l] for l in part}
+        if steps.stop < s:
+            continue
         ig = (D @ W0.T) * dx[:, None, :]
         conductances = {}
         for l in layers:
@@ -196,3 +252,4 @@ def path_integrals(net, X, B, alphas, weights, output, layers=(), by_input=False
             else:
                 conductances[l] = D * v[:, None, :]
         yield rows, ig, conductances
+        D, sums = 0, {}
