@@ -77,6 +77,22 @@ class ColumnMoments:
         mean = ma + delta * (other.weight / weight)
         return ColumnMoments(weight, mean, m2, e, lo, hi)
 
+    def checked_std(self):
+        """``std()``, or a ValueError naming the first column with a non-finite value or
+        a non-finite standard deviation (from weights callers should have rejected)."""
+        bad = np.flatnonzero(~(np.isfinite(self.lo) & np.isfinite(self.hi)))
+        if bad.size:
+            raise ValueError(
+                f"X contains NaN or infinite values (column {bad[0]}); values must be "
+                "finite to compute the standard deviation of each column.")
+        sigma = self.std()
+        bad = np.flatnonzero(~np.isfinite(sigma))
+        if bad.size:
+            raise ValueError(
+                f"The standard deviation of column {bad[0]} of X is not finite; values of "
+                "X must be finite, and weights positive and finite.")
+        return sigma
+
     def std(self):
         """Standard deviation of each column; exactly 0 for a constant column."""
         with np.errstate(invalid="ignore", divide="ignore"):

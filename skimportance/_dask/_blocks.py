@@ -156,17 +156,7 @@ def _chan(a, b):
 
 def _sigma(moments):
     """The spread of each input from merged moments, with column_scale's checks."""
-    bad = np.flatnonzero(~(np.isfinite(moments.lo) & np.isfinite(moments.hi)))
-    if bad.size:
-        raise ValueError(
-            f"X contains NaN or infinite values (column {bad[0]}); values must be finite "
-            "to compute the standard deviation of each column.")
-    sigma = moments.std()
-    bad = np.flatnonzero(~np.isfinite(sigma))
-    if bad.size:
-        raise ValueError(f"The standard deviation of column {bad[0]} of X is not finite; "
-                         "values of X must be finite, and weights positive and finite.")
-    return sigma
+    return moments.checked_std()
 
 
 def _weight(Xb, wb):

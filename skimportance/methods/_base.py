@@ -66,18 +66,7 @@ def column_scale(X, sample_weight=None):
     total = None
     for _, chunk in threaded_chunks(moments, gen_batches(n_rows, step)):
         total = chunk if total is None else total.merge(chunk)
-    bad = np.flatnonzero(~(np.isfinite(total.lo) & np.isfinite(total.hi)))
-    if bad.size:
-        raise ValueError(
-            f"X contains NaN or infinite values (column {bad[0]}); values must be finite "
-            "to compute the standard deviation of each column.")
-    sigma = total.std()
-    bad = np.flatnonzero(~np.isfinite(sigma))
-    if bad.size:
-        raise ValueError(
-            f"The standard deviation of column {bad[0]} of X is not finite; values of X "
-            "must be finite, and weights positive and finite.")
-    return sigma
+    return total.checked_std()
 
 
 def sample_weight_params(estimator, sample_weight):
