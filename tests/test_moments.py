@@ -70,7 +70,7 @@ def test_column_scale_does_not_depend_on_the_chunks(monkeypatch):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2, 3])
-def test_threaded_gradient_batches_equal_one_pass_exactly(n_jobs):
+def test_threaded_gradient_batches_equal_one_pass_and_finite_differences(n_jobs):
     rng = np.random.default_rng(4)
     X = rng.normal(size=(3000, 6))
     y = rng.integers(0, 3, size=3000)

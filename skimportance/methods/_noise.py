@@ -146,10 +146,14 @@ class SmoothGrad(_RowMethod):
         W1T = net.coefs[0].T
 
         def draws_of_blocks():
-            """(rows, x, noisy points) per chunk of draws, in the order of the streams."""
+            """(rows, r, centre, last chunk?, noisy points) per chunk of draws, in the order
+            of the streams."""
             for rows in gen_batches(X.shape[0], RANDOM_BLOCK):
                 x = np.asarray(X[rows], dtype=float)
                 r = x.shape[0]
+                # The squares are taken about the gradient at the row, which keeps the
+                # variance from cancelling (once per block; the mean needs no centre).
+                center = None if smooth else net.input_gradients(x, self.output)
                 per_chunk = max(1, draws // r)
                 for steps in gen_batches(S, per_chunk):
                     s = steps.stop - steps.start
@@ -163,20 +167,16 @@ class SmoothGrad(_RowMethod):
                         generator.standard_normal(out=noisy[j])
                     noisy *= noise_sd[:, None, None]
                     noisy += x.T[:, None, :]
-                    yield rows, x, steps.stop == S, noisy.reshape(p, s * r).T
+                    yield rows, r, center, steps.stop == S, noisy.reshape(p, s * r).T
 
         def sums(item):
             """The sums over a chunk's draws, computed on a worker thread."""
-            rows, x, last, points = item
-            r = x.shape[0]
+            rows, r, center, last, points = item
             if smooth:
                 # The gradient is linear in the first layer's: sum those, and multiply
                 # by W1.T once per row rather than once per draw.
                 G = net.first_layer_gradients(points, self.output)
                 return rows, last, None, G.reshape(-1, r, *G.shape[1:]).sum(axis=0), None
-            # The squares are taken about the gradient at the row, which keeps the
-            # variance from cancelling; the mean needs no centre.
-            center = net.input_gradients(x, self.output)
             g = net.input_gradients(points, self.output)
             g = g.reshape(-1, r, *g.shape[1:]) - center
             return rows, last, center, g.sum(axis=0), np.einsum("s...,s...->...", g, g)
