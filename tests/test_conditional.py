@@ -177,8 +177,98 @@ def test_default_ridge_equals_scikit_learn_with_the_penalty_brute_force_gcv_pick
         alpha = _conditional._ALPHAS[int(np.argmin(errors))]
         ridge = Ridge(alpha=alpha * n).fit(Z[np.ix_(train, rest)], X[np.ix_(train, S)])
         expected = X[np.ix_(test, S)] - ridge.predict(Z[np.ix_(test, rest)]).reshape(30, -1)
-        (ours,) = _conditional._ridge_residuals(X, train, test, [np.array(S)])
+        single, several = _conditional._ridge_residuals(X, train, test, [np.array(S)])
+        ours = single if len(S) == 1 else several[0]
         np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-10)
+
+
+def offset_data(seed, offset=1e6):
+    """W: correlated inputs on a grid of 2**-20 (|W| < 64), and X = W + offset, exact in
+    float64 (20 + 6 + 20 bits): the centred statistics of X are those of W, which a
+    direct computation gets to rounding since W has no offset."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(400, 6)) @ rng.normal(size=(6, 6))
+    W[:, 4] *= 0.01  # a small spread next to the offset
+    W = np.round(np.clip(W, -60, 60) * 2.0 ** 20) / 2.0 ** 20
+    X = W + offset
+    assert np.array_equal(X - offset, W)
+    return W, X
+
+
+def test_training_correlation_from_fold_pieces_matches_direct_one_with_large_offsets():
+    W, X = offset_data(20)
+    W[:, 5], X[:, 5] = 3.0, 1e6 + 3.0  # constant everywhere
+    X[:, 2] = 1e6 + (np.arange(400) % 2)  # constant on a training fold only, below
+    W[:, 2] = X[:, 2] - 1e6
+    splits = list(KFold(5, shuffle=True, random_state=0).split(X))
+    odd = np.flatnonzero(np.arange(400) % 2)
+    splits.append((np.setdiff1d(np.arange(400), odd), odd))  # training rows: x2 = 1e6
+    shift = X.mean(axis=0)
+    for train, test in splits:
+        training = [_conditional._fold_pieces(X, rows, shift)  # in three pieces
+                    for rows in np.array_split(train, 3)]
+        C, mean, scale = _conditional._training_correlation(training)
+        # Direct oracle, on W (no offset).
+        Wt = W[train]
+        sd = Wt.std(axis=0)
+        sd[sd == 0] = 1.0
+        Zt = (Wt - Wt.mean(axis=0)) / sd
+        np.testing.assert_allclose(C, Zt.T @ Zt / len(train), rtol=0, atol=1e-13)
+        np.testing.assert_allclose(scale, sd, rtol=1e-13, atol=0)
+        # (the shift minus the offset is exact: both are within a factor 2)
+        np.testing.assert_allclose((shift - 1e6) + mean, Wt.mean(axis=0),
+                                   rtol=0, atol=1e-13 * sd.max())
+        constant = np.ptp(Wt, axis=0) == 0
+        assert constant[5] and (constant[2] == (len(test) == 200))
+        assert np.all(C[constant] == 0) and np.all(C[:, constant] == 0)
+    # A direct float computation on X loses about eps * offset / spread to the centring:
+    x, w = X[splits[0][0], 4], W[splits[0][0], 4]
+    direct, exact = (x - x.mean()) / x.std(), (w - w.mean()) / w.std()
+    assert np.abs(direct - exact).max() > 1e-11  # so the test above could fail
+
+
+def test_ridge_residuals_do_not_depend_on_an_offset_and_folds_share_their_pieces():
+    W, X = offset_data(21)
+    splits = list(KFold(5, shuffle=True, random_state=1).split(X))
+    targets = [np.array([j]) for j in range(6)] + [np.array([0, 4])]
+    models = ConditionalPermutation()._conditional_models(
+        X, [(j,) for j in range(6)] + [(0, 4)], splits)
+    for train, test in splits:
+        single, several = _conditional._ridge_residuals(W, train, test, targets)
+        # The penalties (chosen in the same place) and residuals are those without offset.
+        on_x, several_x = _conditional._ridge_residuals(X, train, test, targets)
+        np.testing.assert_allclose(on_x, single, rtol=0, atol=1e-12 * np.abs(single).max())
+        np.testing.assert_allclose(several_x[-1], several[-1], rtol=0,
+                                   atol=1e-12 * np.abs(several[-1]).max())
+        # Cross-fitted from the folds' pieces; the model holds the prediction X - residual
+        # (rounded to X's units) and the residual X - prediction.
+        units = 2 * np.spacing(X.max())
+        for j in range(6):
+            np.testing.assert_allclose(models[(j,)].residual[test], single[:, [j]],
+                                       rtol=0, atol=units)
+        np.testing.assert_allclose(models[(0, 4)].residual[test], several[-1], rtol=0,
+                                   atol=units)
+
+
+def test_a_block_of_single_columns_is_replaced_as_each_column_alone():
+    rng = np.random.default_rng(22)
+    X = rng.normal(size=(300, 5))
+    X[:, 1] = (X[:, 0] > 0).astype(float)  # binary: drawn from a classifier
+    splits = list(KFold(5, shuffle=True, random_state=0).split(X))
+    models = ConditionalPermutation()._conditional_models(X, [(j,) for j in range(5)], splits)
+    perms = [rng.permutation(300) for _ in range(2)]
+    uniforms = rng.uniform(size=(2, 300))
+    replace = _conditional._Conditional(models, perms, uniforms, grouped=False)
+    for cols in ([0, 2, 3, 4], [4, 1, 2], [1]):
+        for r in range(2):
+            block = replace(X, r, np.array(cols))
+            for c, j in enumerate(cols):
+                model = models[(j,)]
+                draw = uniforms[r] if j == 1 else perms[r]
+                np.testing.assert_array_equal(block[:, c], model.values(draw)[:, 0])
+                if j != 1:  # the numeric ones: prediction plus shuffled residual
+                    np.testing.assert_array_equal(
+                        block[:, c], model.prediction[:, 0] + model.residual[perms[r], 0])
 
 
 # ---------------------------------------------------------- fast path, slow path
@@ -204,10 +294,11 @@ def test_same_numbers_whatever_n_jobs_and_any_regressor():
     for estimator in (None, make_pipeline(StandardScaler(), Ridge())):
         one = importances(ConditionalPermutation(estimator, n_repeats=2, random_state=0),
                           mlp, X, y, feature_groups=[[0, 3], 1, 2])
-        two = importances(ConditionalPermutation(estimator, n_repeats=2, random_state=0,
-                                                 n_jobs=2), mlp, X, y,
-                          feature_groups=[[0, 3], 1, 2])
-        np.testing.assert_array_equal(one.importances, two.importances)
+        for n_jobs in (1, 2):
+            other = importances(ConditionalPermutation(estimator, n_repeats=2, random_state=0,
+                                                       n_jobs=n_jobs), mlp, X, y,
+                                feature_groups=[[0, 3], 1, 2])
+            np.testing.assert_array_equal(one.importances, other.importances)
 
 
 # ------------------------------------------------------------------ categories

@@ -32,6 +32,12 @@ def _design(X):
     a text column), ``owner`` (the column of X each column of Z comes from) and
     ``numeric`` (per column of X: whether it holds numbers).
     """
+    if X.dtype.kind in "biuf":  # all numbers: Z is X, checked at once
+        Z = np.asarray(X, dtype=float)
+        finite = np.isfinite(Z).all(axis=0)
+        if not finite.all():
+            _not_finite(int(np.flatnonzero(~finite)[0]))
+        return Z, np.arange(X.shape[1]), np.ones(X.shape[1], dtype=bool)
     parts, owner, numeric = [], [], []
     for j in range(X.shape[1]):
         try:
@@ -44,15 +50,27 @@ def _design(X):
             numeric.append(False)
             continue
         if not np.isfinite(values).all():
-            raise ValueError(
-                f"Method 'conditional' regresses each column of X on the others, so X "
-                f"must be finite; column {j} has NaN or infinite values (impute them "
-                "before computing importances).")
+            _not_finite(j)
         parts.append(values[:, None])
         owner.append(j)
         numeric.append(True)
     Z = np.hstack(parts) if parts else np.empty((X.shape[0], 0))
     return Z, np.array(owner, dtype=int), np.array(numeric)
+
+
+def _not_finite(j):
+    raise ValueError(
+        f"Method 'conditional' regresses each column of X on the others, so X must be "
+        f"finite; column {j} has NaN or infinite values (impute them before computing "
+        "importances).")
+
+
+def _many_values(X, max_categories):
+    """Per column of a numeric X: whether its first rows already take more than
+    ``max_categories`` distinct values (then it is not discrete; the first test of
+    ``_is_discrete``, for all the columns at once)."""
+    head = np.sort(np.asarray(X[:4 * (max_categories + 1)], dtype=float), axis=0)
+    return 1 + np.count_nonzero(np.diff(head, axis=0), axis=0) > max_categories
 
 
 def _is_discrete(X, cols, numeric, max_categories):
@@ -68,14 +86,38 @@ def _is_discrete(X, cols, numeric, max_categories):
     return True
 
 
-def _standardized(Z, train):
-    mean = Z[train].mean(axis=0)
-    scale = Z[train].std(axis=0)
+def _fold_pieces(Z, test, shift):
+    """One fold's rows of Z minus ``shift``, with their Gram matrix, sums, minima and
+    maxima: the training fold of each split is the other folds' pieces added up."""
+    Y = Z[test] - shift
+    return Y, Y.T @ Y, Y.sum(axis=0), Y.min(axis=0), Y.max(axis=0)
+
+
+def _training_correlation(pieces):
+    """The correlation matrix of the rows of ``pieces`` (``_fold_pieces`` of each of
+    their folds), their mean (in shifted units) and standard deviations.
+
+    The centred Gram is the sum of the pieces' Grams minus ``n u u'`` for the mean
+    ``u``: with Z shifted by the mean of all rows, ``u`` is of the order of the spread
+    over the square root of the rows, so the subtraction loses almost nothing, even
+    when the columns' means are large next to their spread. A column constant on
+    these rows (equal minimum and maximum, exact) is zero once centred, as in a direct
+    computation, and is not scaled.
+    """
+    n = sum(len(Y) for Y, *_ in pieces)
+    gram = sum(G for _, G, *_ in pieces)
+    u = sum(s for _, _, s, *_ in pieces) / n
+    constant = (np.minimum.reduce([lo for *_, lo, _ in pieces])
+                == np.maximum.reduce([hi for *_, hi in pieces]))
+    centred = gram - n * np.outer(u, u)
+    centred[constant] = 0.0
+    centred[:, constant] = 0.0
+    scale = np.sqrt(np.maximum(np.diag(centred), 0.0) / n)
     scale[scale == 0] = 1.0  # a constant column is zero once centred: nothing to scale
-    return mean, scale
+    return centred / n / np.outer(scale, scale), u, scale
 
 
-def _ridge_residuals(Z, train, test, targets):
+def _ridge_residuals(Z, train, test, targets, pieces=None):
     """Held-out residuals of the built-in ridge for each target, fitted on ``train``.
 
     ``targets`` is a list of arrays of columns of Z, each regressed (jointly, if several)
@@ -89,12 +131,21 @@ def _ridge_residuals(Z, train, test, targets):
     (the squared residuals' mean is ``B' C B`` for ``B = P[:, S] P[S, S]^-1``; the
     degrees of freedom are 1 for the intercept plus ``q - |S| - alpha tr(A^-1)``, where
     ``A^-1 = P[-S, -S] - P[-S, S] P[S, S]^-1 P[S, -S]``), so no penalty costs a pass
-    over the rows. Returns a list of (len(test), len(S)) residuals in Z's units.
+    over the rows.
+
+    ``pieces``: ``(training pieces, test rows minus the shift)`` from
+    ``_fold_pieces``, when the splits share them; None computes them here.
+
+    Returns the (len(test), number of single-column targets) residuals of the targets
+    of one column, in their order, and a list with the (len(test), len(S)) residuals of
+    each target of several columns (None for the others), in Z's units.
     """
-    mean, scale = _standardized(Z, train)
-    Zt = (Z[train] - mean) / scale
-    n, q = Zt.shape
-    C = Zt.T @ Zt / n
+    if pieces is None:
+        shift = Z.mean(axis=0)
+        pieces = ([_fold_pieces(Z, train, shift)], Z[test] - shift)
+    training, Y_test = pieces
+    C, mean, scale = _training_correlation(training)
+    n, q = len(train), Z.shape[1]
     # P = V diag(1 / (lambda + alpha)) V': for one column j, P[j, j] and |P[:, j]|^2 are
     # sums over the eigenvalues, so every penalty costs O(q^2) for all the columns.
     lam, V = np.linalg.eigh(C)
@@ -133,8 +184,9 @@ def _ridge_residuals(Z, train, test, targets):
             error = mse / max(1 - df / n, 1e-12) ** 2
             if error < best_error[t]:
                 best_error[t], best[t] = error, B
-    Zh = (Z[test] - mean) / scale
+    Zh = (Y_test - mean) / scale
     residuals = [None] * len(targets)
+    R = np.empty((len(test), 0))
     if alone.size:
         # B[:, j] = P[:, j] / P[j, j], for each column's own penalty; one product for all.
         B = np.empty((q, len(alone)))
@@ -144,11 +196,9 @@ def _ridge_residuals(Z, train, test, targets):
             Pk = V @ (d[:, None] * V[cols[k]].T)
             B[:, k] = Pk / Pk[cols[k], np.arange(len(k))]
         R = (Zh @ B) * scale[cols]
-        for k, t in enumerate(alone):
-            residuals[t] = R[:, k:k + 1]
     for t in groups:
         residuals[t] = (Zh @ best[t]) * scale[targets[t]]
-    return residuals
+    return R, residuals
 
 
 def _fit_predict(model, Z, y, train, test):
@@ -184,6 +234,23 @@ class _Continuous:
         return self.prediction + self.residual[perm]
 
 
+class _Columns:
+    """The numeric single columns' ``_Continuous`` side by side: ``values(perm, cols)``
+    are theirs for the columns ``cols`` of X, in one gather."""
+
+    def __init__(self, prediction, residual, columns):
+        self.prediction, self.residual = prediction, residual
+        self.position = {int(j): k for k, j in enumerate(columns)}
+
+    def values(self, perm, cols):
+        at = [self.position[int(j)] for j in cols]
+        return self.prediction[:, at] + self.residual[np.ix_(perm, at)]
+
+
+# The key of the _Columns among the models (entries are tuples of columns).
+_SINGLES = "single columns"
+
+
 class _Categories:
     """Replaced values drawn from the predicted distribution of an entry's categories
     (its joint rows), by inverting the cumulative probabilities at shared uniforms."""
@@ -217,9 +284,16 @@ class _Conditional:
     def __call__(self, X, repeat, cols):
         if self.grouped:
             return self._one(tuple(int(c) for c in cols), repeat)
+        columns = self.models.get(_SINGLES)
+        numeric = [c for c, col in enumerate(cols)
+                   if columns is not None and int(col) in columns.position]
+        if len(numeric) == len(cols):
+            return columns.values(self.perms[repeat], cols).astype(X.dtype, copy=False)
         out = np.empty((X.shape[0], len(cols)), dtype=X.dtype)
-        for c, col in enumerate(cols):
-            out[:, c] = self._one((int(col),), repeat)[:, 0]
+        if numeric:
+            out[:, numeric] = columns.values(self.perms[repeat], np.asarray(cols)[numeric])
+        for c in set(range(len(cols))) - set(numeric):
+            out[:, c] = self._one((int(cols[c]),), repeat)[:, 0]
         return out
 
 
@@ -396,39 +470,72 @@ class ConditionalPermutation(_ColumnMethod):
         """{entry (tuple of columns): its replacement model}, cross-fitted on ``splits``."""
         Z, owner, numeric = _design(X)
         n_rows = X.shape[0]
-        discrete = {key: _is_discrete(X, np.array(key), numeric, self.max_categories)
-                    for key in keys}
-        others = {key: np.flatnonzero(~np.isin(owner, key)) for key in keys}
+        many = (_many_values(X, self.max_categories) if numeric.all()
+                else np.zeros(X.shape[1], dtype=bool))
+        discrete = {key: not (len(key) == 1 and many[key[0]]) and _is_discrete(
+            X, np.array(key), numeric, self.max_categories) for key in keys}
         models = {}
 
-        continuous = [key for key in keys if not discrete[key]]
-        targets = {key: np.asarray(X[:, list(key)], dtype=float) for key in continuous}
-        predictions = {key: np.empty((n_rows, len(key))) for key in continuous}
-        if continuous and self.estimator is None:
-            # Columns of Z of each target: numeric columns of X are one column of Z each.
-            where = {j: int(np.flatnonzero(owner == j)[0]) for key in continuous for j in key}
-            columns = [np.array([where[j] for j in key]) for key in continuous]
+        def others(key):
+            return np.flatnonzero(~np.isin(owner, key))
+
+        def folds(func, items):
             if self.n_jobs is None:
                 # A fold's products are small (p x p): BLAS's own threads synchronise on
                 # each, which on a busy machine made one eigendecomposition of a 500 x 500
                 # matrix 20 times slower; the folds share the threads instead.
-                parts = list(threaded_map(
-                    lambda split: _ridge_residuals(Z, split[0], split[1], columns), splits))
-            else:
-                parts = run((delayed(_ridge_residuals)(Z, train, test, columns)
-                             for train, test in splits), n_jobs=self.n_jobs, prefer="threads")
-            for (_, test), residuals in zip(splits, parts):
-                for key, residual in zip(continuous, residuals):
+                return list(threaded_map(func, items))
+            return run((delayed(func)(item) for item in items), n_jobs=self.n_jobs,
+                       prefer="threads")
+
+        continuous = [key for key in keys if not discrete[key]]
+        # The single columns side by side (the replacement gathers a block of them in
+        # one go, as Permutation does), the groups one array each.
+        singles = [key for key in continuous if len(key) == 1]
+        several = [key for key in continuous if len(key) > 1]
+        position = {key: k for k, key in enumerate(singles)}
+        single_targets = np.asarray(X[:, [key[0] for key in singles]], dtype=float)
+        single_predictions = np.empty_like(single_targets)
+        targets = {key: np.asarray(X[:, list(key)], dtype=float) for key in several}
+        predictions = {key: np.empty((n_rows, len(key))) for key in several}
+        if continuous and self.estimator is None:
+            # Columns of Z of each target: numeric columns of X are one column of Z each.
+            where = {j: int(np.flatnonzero(owner == j)[0]) for key in continuous for j in key}
+            columns = [np.array([where[j] for j in key]) for key in singles + several]
+            # Each fold's Gram matrix once; a training fold's is the sum of the others'.
+            shift = Z.mean(axis=0)
+            pieces = folds(lambda split: _fold_pieces(Z, split[1], shift), splits)
+
+            def fold(f):
+                training = [piece for g, piece in enumerate(pieces) if g != f]
+                return _ridge_residuals(Z, *splits[f], columns, (training, pieces[f][0]))
+
+            parts = folds(fold, range(len(splits)))
+            held_out = np.empty_like(single_targets)
+            for (_, test), (single_residuals, residuals) in zip(splits, parts):
+                held_out[test] = single_residuals
+                for key, residual in zip(several, residuals[len(singles):]):
                     predictions[key][test] = targets[key][test] - residual
+            single_predictions = single_targets - held_out
         elif continuous:
             tasks = [(key, test, delayed(_fit_predict)(
-                self.estimator, Z[:, others[key]],
-                targets[key] if len(key) > 1 else targets[key][:, 0], train, test))
+                self.estimator, Z[:, others(key)],
+                single_targets[:, position[key]] if len(key) == 1 else targets[key],
+                train, test))
                 for key in continuous for train, test in splits]
             parts = run((task for *_, task in tasks), n_jobs=self.n_jobs, prefer="threads")
             for (key, test, _), part in zip(tasks, parts):
-                predictions[key][test] = part.reshape(len(test), len(key))
-        for key in continuous:
+                if len(key) == 1:
+                    single_predictions[test, position[key]] = part.reshape(len(test))
+                else:
+                    predictions[key][test] = part.reshape(len(test), len(key))
+        single_residuals = single_targets - single_predictions
+        for k, key in enumerate(singles):
+            models[key] = _Continuous(single_predictions[:, k:k + 1],
+                                      single_residuals[:, k:k + 1])
+        models[_SINGLES] = _Columns(single_predictions, single_residuals,
+                                    [key[0] for key in singles])
+        for key in several:
             models[key] = _Continuous(predictions[key], targets[key] - predictions[key])
 
         categorical = [key for key in keys if discrete[key]]
@@ -442,7 +549,7 @@ class ConditionalPermutation(_ColumnMethod):
                                         return_inverse=True)
             codes = codes.ravel()
             models[key] = (values[first], codes)
-            tasks += [(key, test, delayed(_fit_proba)(classifier, Z[:, others[key]], codes,
+            tasks += [(key, test, delayed(_fit_proba)(classifier, Z[:, others(key)], codes,
                                                       len(first), train, test))
                       for train, test in splits]
         parts = run((task for *_, task in tasks), n_jobs=self.n_jobs, prefer="threads")
@@ -452,3 +559,4 @@ class ConditionalPermutation(_ColumnMethod):
         for key in categorical:
             models[key] = _Categories(proba[key], models[key][0])
         return models
+
