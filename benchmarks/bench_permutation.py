@@ -96,10 +96,11 @@ def counted_flops(net, n_rows, n_cols, n_repeats, shares_repeats, switching=0.0)
 
 
 def ridge_flops(n_rows, n_cols, cv=5):
-    """Operations of ConditionalPermutation's default models: per fold, the training
-    rows' Gram matrix and the held-out residuals' product (together 2 n p^2) and a
-    symmetric eigendecomposition (about 9 p^3)."""
-    return cv * (2 * n_rows * n_cols ** 2 + 9 * n_cols ** 3)
+    """Operations of ConditionalPermutation's default models: each fold's Gram matrix
+    once (2 n p^2 over all the folds; a training fold's is the sum of the others'), the
+    held-out residuals' products (2 n p^2 over all the folds) and per fold a symmetric
+    eigendecomposition (about 9 p^3)."""
+    return 4 * n_rows * n_cols ** 2 + cv * 9 * n_cols ** 3
 
 
 def limit_text(reference_s, flops, peak):

@@ -334,7 +334,8 @@ class ConditionalPermutation(_ColumnMethod):
     whose penalty is chosen per entry by generalised cross-validation on the training
     fold (Golub, Heath & Wahba 1979; ``RidgeCV`` uses its leave-one-out relative); it
     is fitted for all columns at once from one eigendecomposition of the training
-    fold's correlation matrix, with a Gram matrix per fold as its main cost. With a linear model the conditional
+    fold's correlation matrix; each fold's Gram matrix is computed once, a training
+    fold's being the sum of the other folds'. With a linear model the conditional
     distribution is ``m_j`` plus a residual drawn independently of ``x_-j``: right
     for Gaussian inputs, an approximation otherwise (pass a non-linear ``estimator``).
     Not weighted by ``sample_weight`` (the scores are).
