@@ -38,10 +38,9 @@ are bit-identical in every configuration; the difference is in skimportance's
 permutation engine on the fitted network (skimportance/network/_rank_one.py): 1 or 2 of
 400 entries by 1.1e-16 or 2.2e-16 between this process with 2 BLAS threads and with 1
 (its row chunks follow BLAS's thread count: the likely cause), and between a dask worker
-and this process,
-both on one BLAS thread (not the alignment of ``X``, a view into dask's frames, nor the
-task's thread: both checked in one process; likely the alignment of the engine's own
-work arrays under numba's reassociating ``fastmath`` loops). The check stays exact, as
+and this process, both on one BLAS thread (not the alignment of ``X``, a view into
+dask's frames, nor the task's thread: both checked in one process; perhaps the alignment
+of the engine's own work arrays under numba's reassociating ``fastmath`` loops). The check stays exact, as
 the project's rule asks: a "NO" here is that defect, not noise. The refits' results are
 gathered in task order (skimportance/_parallel.py), so completion order moves nothing.
 
