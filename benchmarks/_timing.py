@@ -8,15 +8,27 @@ __all__ = ["best_time", "best_times", "parse_args", "benchmark_network", "peak_g
 _PEAK = []
 
 
-def best_times(funcs, repeats=5):
+# Idle seconds before each timed call (see best_times).
+PAUSE = 0.15
+
+
+def best_times(funcs, repeats=5, pause=PAUSE):
     """Best wall time of each function over ``repeats`` rounds.
 
     The functions are timed in turns within each round, so a burst of load on the
-    machine hits all of them alike and their ratios stay fair.
+    machine hits all of them alike and their ratios stay fair. Each call starts after a
+    ``pause`` of idle seconds: OpenBLAS's threads spin on a core for about 0.1 s after
+    each multi-threaded product (its ``THREAD_TIMEOUT``, 2**28 cycles; measured here:
+    0.105 CPU seconds during a 0.2 s sleep after a product), so without the pause a call
+    that follows ``predict`` runs on two cores with a third thread spinning, and is
+    charged for the previous call's idle threads (IntegratedGradients measured 112 ms
+    right after a predict, 69 ms after a pause).
     """
     best = [float("inf")] * len(funcs)
     for _ in range(repeats):
         for i, func in enumerate(funcs):
+            if pause:
+                time.sleep(pause)
             start = time.perf_counter()
             func()
             best[i] = min(best[i], time.perf_counter() - start)
