@@ -35,3 +35,17 @@ def test_walk_equals_batched_pass(hidden, activation, cls, rule):
     for layer in deep:
         scale = np.abs(sums0[layer]).max()
         np.testing.assert_allclose(sums1[layer], sums0[layer], rtol=0, atol=1e-12 * scale)
+    # Each node's state follows from the last one's whatever the order: reversed nodes
+    # give the same sums.
+    D2, _ = walk_sums(net, u, v, alphas[::-1], weights[::-1], deep)
+    np.testing.assert_allclose(D2, D0, rtol=0, atol=1e-12 * np.abs(D0).max())
+
+
+def test_walk_refuses_smooth_units():
+    X = np.random.default_rng(1).normal(size=(50, 3))
+    model = MLPRegressor(hidden_layer_sizes=(4,), activation="tanh", max_iter=20,
+                         random_state=0).fit(X, X[:, 0])
+    net = unwrap_network(model)
+    alphas, weights = quadrature("gausslegendre", 5)
+    with pytest.raises(ValueError, match="activation='tanh'"):
+        walk_sums(net, net.intercepts[0][None], X[:2] @ net.coefs[0], alphas, weights, [])

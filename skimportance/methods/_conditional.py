@@ -343,7 +343,8 @@ class ConditionalPermutation(_ColumnMethod):
     For an MLP it runs on the same rank-one fast path as :class:`Permutation` (one
     replaced column is one rank-one change of the first layer); the extra memory is
     that of permutation plus the predictions and residuals of the numeric columns
-    (twice the size of X).
+    (twice the size of X), and while the built-in ridge is fitted one more copy of X
+    (each fold's shifted rows, for its Gram matrix) and one p x p Gram per fold.
 
     Parameters
     ----------
@@ -568,4 +569,3 @@ class ConditionalPermutation(_ColumnMethod):
         for key in categorical:
             models[key] = _Categories(proba[key], models[key][0])
         return models
-

@@ -12,6 +12,11 @@ layer of the batched pass; the number of switches is what the walk pays for.
 The same sums as ``_path_integrals._chunk_sums`` up to rounding (the switches are
 decided by the same ``a * v + u > 0`` in the first layer; deeper, a pre-activation within
 rounding of zero at a node could fall on the other side).
+
+Not yet called by the methods: single-threaded it is only about as fast as the batched
+pass on the benchmark network (92 ms against about 100 ms for 2000 rows x 50 steps),
+because each node still scans every unit; tests/test_relu_walk.py holds it to the
+batched pass until it is wired into ``path_integrals``.
 """
 
 import numpy as np
@@ -33,7 +38,8 @@ if HAVE_NUMBA:
 
         ``U`` (1 or r rows) and ``V``: the first layer's pre-activation at the baseline
         and its slope along the path. ``Ws[l]`` maps hidden layer l to the next (the last
-        to the outputs), ``WTs`` their transposes. The nodes must be in increasing order.
+        to the outputs), ``WTs`` their transposes. Any order of the nodes gives the same
+        sums; in increasing order the fewest units switch from one to the next.
         State per hidden layer l, in one flat buffer at ``offsets[l]``: ``c, d`` (its
         pre-activation ``c + a d``), ``e, f`` (its activation's coefficients, ``c, d``
         where on and 0 where off), ``on``; per output, ``Q`` (dF/dz before the mask)
@@ -145,7 +151,15 @@ else:  # pragma: no cover
 def walk_sums(net, u, v, alphas, weights, deep_layers):
     """The quadrature sums of ``_chunk_sums`` for a ReLU or identity network with an
     identity output map (``output="logit"``, or a regressor's identity output), by the
-    walk above: ``D`` (r, k, width of z_0) and ``{l: (r, k, h_l)}`` for ``deep_layers``."""
+    walk above: ``D`` (r, k, width of z_0) and ``{l: (r, k, h_l)}`` for ``deep_layers``.
+    The nodes are walked in increasing order, where the fewest units switch."""
+    if not HAVE_NUMBA:
+        raise ImportError("The path walk is compiled by numba: pip install numba.")
+    if net.activation not in ("relu", "identity") or net.n_hidden_layers == 0:
+        raise ValueError(
+            f"The path walk needs ReLU or identity hidden units and at least one hidden "
+            f"layer; got activation={net.activation!r} with {net.n_hidden_layers} hidden "
+            "layers (use the batched pass, _path_integrals._chunk_sums).")
     order = np.argsort(alphas, kind="stable")
     coefs = net.coefs
     L = net.n_hidden_layers
